@@ -1,0 +1,1 @@
+"""Domain layer: model, store, op log, import, search, demo. Never imports Textual."""

@@ -1,0 +1,35 @@
+"""A hall's history: its own ops and those of its centrales and encodings."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+from . import hlc, journal
+
+
+def when(stamp: str) -> str:
+    """An HLC stamp as local date and time, to the second."""
+    ms, _ = hlc.decode(stamp)
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone().strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
+
+
+def hall_history(conn: sqlite3.Connection, code: str) -> list[dict] | None:
+    """Oldest first; None when no hall has this code."""
+    row = conn.execute("SELECT id FROM halls WHERE code = ?", (code,)).fetchone()
+    if row is None:
+        return None
+    hall_id = row[0]
+    centrales = [r[0] for r in conn.execute("SELECT id FROM centrales WHERE hall_id = ?", (hall_id,))]
+    encodings = [r[0] for r in conn.execute("SELECT id FROM encodings WHERE hall_id = ?", (hall_id,))]
+    rows = (
+        journal.history(conn, "halls", [hall_id])
+        + journal.history(conn, "centrales", centrales)
+        + journal.history(conn, "encodings", encodings)
+    )
+    rows.sort(key=lambda r: (r["hlc"], r["device_id"]))
+    for r in rows:
+        r["when"] = when(r["hlc"])
+    return rows

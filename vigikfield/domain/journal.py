@@ -1,0 +1,294 @@
+"""The op log (DESIGN.md §5): append, hash-chain, replay, materialise, verify.
+
+One op = one field of one entity set to one value. Ops of a device form a
+chain: ``seq`` counts 1, 2, 3... and each op's ``hash`` covers its content and
+the previous op's hash. State tables are the materialised view: per field,
+the op with the greatest ``(hlc, device_id)`` wins.
+
+Nothing here opens or commits transactions: callers (the store's services,
+the merge) own them, so state and ops are always written together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import hlc as hlc_clock
+from .model import ENTITIES, ORDER
+
+GENESIS = "0" * 64
+OP_COLUMNS = (
+    "op_id", "device_id", "seq", "hlc", "entity", "entity_id", "field",
+    "value", "base", "actor", "reason", "prev_hash", "hash",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Set `field` of `entity`/`entity_id` to `value`. `new` skips the base lookup."""
+
+    entity: str
+    entity_id: str
+    field: str
+    value: Any
+    new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The first thing `verify` found wrong, in words a person can act on."""
+
+    kind: str  # chain | state
+    message: str
+    op_id: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+
+
+def encode_value(value: Any) -> str:
+    """An op's value as canonical JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def state_value(value: Any) -> Any:
+    """How a field's value is stored in its state column."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (list, dict)):
+        return encode_value(value)
+    return value
+
+
+def op_hash(prev_hash: str, op: tuple) -> str:
+    """SHA-256 over the previous hash and every column but the hashes."""
+    fields = op[:11]  # op_id .. reason
+    text = "\x1f".join("" if v is None else str(v) for v in (prev_hash, *fields))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def current_ops(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str, str]:
+    """field -> op_id of the op that currently wins, for one entity."""
+    winners: dict[str, str] = {}
+    for field, op_id in conn.execute(
+        "SELECT field, op_id FROM ops WHERE entity = ? AND entity_id = ? "
+        "ORDER BY hlc, device_id",
+        (entity, entity_id),
+    ):
+        winners[field] = op_id
+    return winners
+
+
+def append(
+    conn: sqlite3.Connection,
+    device_id: str,
+    changes: Iterable[Change],
+    *,
+    actor: str | None,
+    reason: str | None = None,
+) -> list[tuple]:
+    """Write `changes` as ops of this device and apply them to the state tables.
+
+    Must run inside the caller's transaction. Returns the op rows written.
+    """
+    changes = list(changes)
+    if not changes:
+        return []
+    head = conn.execute(
+        "SELECT seq, hash FROM ops WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+        (device_id,),
+    ).fetchone()
+    seq, prev = head if head else (0, GENESIS)
+    (clock,) = conn.execute("SELECT hlc FROM device WHERE id = ?", (device_id,)).fetchone()
+    bases: dict[tuple[str, str], dict[str, str]] = {}
+    rows: list[tuple] = []
+    for change in changes:
+        if change.entity not in ENTITIES or change.field not in ENTITIES[change.entity]:
+            raise ValueError(f"unknown field {change.entity}.{change.field}")
+        base = None
+        if not change.new:
+            key = (change.entity, change.entity_id)
+            if key not in bases:
+                bases[key] = current_ops(conn, *key)
+            base = bases[key].get(change.field)
+        clock = hlc_clock.tick(clock)
+        seq += 1
+        partial = (
+            str(uuid.uuid4()), device_id, seq, clock, change.entity, change.entity_id,
+            change.field, encode_value(change.value), base, actor, reason,
+        )
+        digest = op_hash(prev, partial)
+        rows.append((*partial, prev, digest))
+        prev = digest
+    conn.executemany(
+        f"INSERT INTO ops ({', '.join(OP_COLUMNS)}) VALUES ({', '.join('?' * len(OP_COLUMNS))})",
+        rows,
+    )
+    conn.execute("UPDATE device SET hlc = ? WHERE id = ?", (clock, device_id))
+    _apply(conn, changes)
+    return rows
+
+
+def _apply(conn: sqlite3.Connection, changes: list[Change]) -> None:
+    """Upsert the changed fields into the state tables, parents first."""
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for change in changes:
+        grouped.setdefault((change.entity, change.entity_id), {})[change.field] = change.value
+    batches: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
+    for (entity, entity_id), fields in grouped.items():
+        names = tuple(fields)
+        batches.setdefault((entity, names), []).append(
+            (entity_id, *(state_value(fields[n]) for n in names))
+        )
+    rank = {name: i for i, name in enumerate(ORDER)}
+    for (entity, names), rows in sorted(batches.items(), key=lambda kv: rank[kv[0][0]]):
+        conn.executemany(_upsert_sql(entity, names), rows)
+
+
+def _upsert_sql(entity: str, names: tuple[str, ...]) -> str:
+    cols = ", ".join(("id", *names))
+    marks = ", ".join("?" * (len(names) + 1))
+    sets = ", ".join(f"{n} = excluded.{n}" for n in names)
+    return (
+        f"INSERT INTO {entity} ({cols}) VALUES ({marks}) "
+        f"ON CONFLICT(id) DO UPDATE SET {sets}"
+    )
+
+
+def replay(
+    conn: sqlite3.Connection, entity: str, ids: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The state of `entity` rebuilt from its ops alone (all, or just `ids`)."""
+    fields = ENTITIES[entity]
+    sql = "SELECT entity_id, field, value FROM ops WHERE entity = ?"
+    state: dict[str, dict[str, Any]] = {}
+    queries: list[tuple[str, tuple]] = []
+    if ids is None:
+        queries.append((sql + " ORDER BY hlc, device_id", (entity,)))
+    else:
+        for chunk in _chunks(list(ids)):
+            marks = ", ".join("?" * len(chunk))
+            queries.append(
+                (sql + f" AND entity_id IN ({marks}) ORDER BY hlc, device_id", (entity, *chunk))
+            )
+    for query, params in queries:
+        for entity_id, field, value in conn.execute(query, params):
+            row = state.get(entity_id)
+            if row is None:
+                row = state[entity_id] = dict.fromkeys(fields)
+            if field in fields:
+                row[field] = state_value(json.loads(value))
+    return state
+
+
+def materialise(conn: sqlite3.Connection, entity: str, ids: Iterable[str]) -> int:
+    """Rewrite the state rows of `ids` from their ops (used by merge and repair)."""
+    state = replay(conn, entity, ids)
+    names = tuple(ENTITIES[entity])
+    conn.executemany(
+        _upsert_sql(entity, names),
+        [(entity_id, *(row[n] for n in names)) for entity_id, row in state.items()],
+    )
+    return len(state)
+
+
+def verify_chains(conn: sqlite3.Connection) -> Problem | None:
+    """The first op whose chain link or hash is wrong, if any."""
+    expected_seq: dict[str, int] = {}
+    previous: dict[str, str] = {}
+    cursor = conn.execute(
+        f"SELECT {', '.join(OP_COLUMNS)} FROM ops ORDER BY device_id, seq"
+    )
+    for row in cursor:
+        op_id, device_id, seq = row[0], row[1], row[2]
+        want_seq = expected_seq.get(device_id, 0) + 1
+        want_prev = previous.get(device_id, GENESIS)
+        if seq != want_seq:
+            return Problem("chain", f"op {op_id}: device {device_id} jumps from op "
+                           f"#{want_seq - 1} to #{seq} (ops missing)", op_id=op_id)
+        if row[11] != want_prev:
+            return Problem("chain", f"op {op_id}: does not follow op #{seq - 1} of "
+                           f"device {device_id} (chain broken)", op_id=op_id)
+        if op_hash(row[11], row[:11]) != row[12]:
+            return Problem("chain", f"op {op_id} ({row[4]}.{row[6]} of {row[5]}): "
+                           "content does not match its hash (op altered)", op_id=op_id)
+        expected_seq[device_id] = seq
+        previous[device_id] = row[12]
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return a is not None and b is not None and float(a) == float(b)
+        except (TypeError, ValueError):
+            return False
+    return a == b
+
+
+def verify_state(conn: sqlite3.Connection) -> Problem | None:
+    """The first state row that differs from the replay of the ops, if any."""
+    for entity in ORDER:
+        fields = tuple(ENTITIES[entity])
+        expected = replay(conn, entity)
+        seen: set[str] = set()
+        for row in conn.execute(f"SELECT id, {', '.join(fields)} FROM {entity} ORDER BY rowid"):
+            entity_id = row[0]
+            seen.add(entity_id)
+            want = expected.get(entity_id)
+            if want is None:
+                return Problem("state", f"{entity} row {entity_id}: not in the journal "
+                               "(added behind the app's back)", entity=entity, entity_id=entity_id)
+            for name, have in zip(fields, row[1:]):
+                if not _same(have, want[name]):
+                    return Problem(
+                        "state",
+                        f"{entity} row {entity_id}, field {name}: holds {have!r}, "
+                        f"the journal says {want[name]!r} (changed behind the app's back)",
+                        entity=entity, entity_id=entity_id,
+                    )
+        missing = set(expected) - seen
+        if missing:
+            entity_id = sorted(missing)[0]
+            return Problem("state", f"{entity} row {entity_id}: in the journal but missing "
+                           "from the table (deleted behind the app's back)",
+                           entity=entity, entity_id=entity_id)
+    return None
+
+
+def verify(conn: sqlite3.Connection) -> Problem | None:
+    return verify_chains(conn) or verify_state(conn)
+
+
+def history(conn: sqlite3.Connection, entity: str, entity_ids: list[str]) -> list[dict]:
+    """Every op on these entities, oldest first, with the value it replaced."""
+    if not entity_ids:
+        return []
+    marks = ", ".join("?" * len(entity_ids))
+    rows = conn.execute(
+        f"SELECT op_id, hlc, device_id, actor, entity, entity_id, field, value, reason "
+        f"FROM ops WHERE entity = ? AND entity_id IN ({marks}) ORDER BY hlc, device_id",
+        (entity, *entity_ids),
+    ).fetchall()
+    last: dict[tuple[str, str], Any] = {}
+    out = []
+    for op_id, stamp, device_id, actor, ent, entity_id, field, value, reason in rows:
+        new = json.loads(value)
+        key = (entity_id, field)
+        out.append({
+            "op_id": op_id, "hlc": stamp, "device_id": device_id, "actor": actor,
+            "entity": ent, "entity_id": entity_id, "field": field,
+            "old": last.get(key), "new": new, "reason": reason,
+        })
+        last[key] = new
+    return out
