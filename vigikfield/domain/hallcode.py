@@ -3,7 +3,7 @@
 A code is 6 characters of Crockford's base32 (no I, L, O, U: nothing to
 confuse with 1 or 0) followed by one check character computed with the Luhn
 mod-32 algorithm, which catches every single-character typo and every swap of
-two neighbours. Printed as ``ABC-DEF-G`` is not needed: ``ABCDEFG`` is typed
+two neighbours (except the pair 0/Z, Luhn's one blind spot). Printed as ``ABC-DEF-G`` is not needed: ``ABCDEFG`` is typed
 as is; input is forgiving (lower case, spaces, dashes, I/L read as 1, O as 0).
 """
 

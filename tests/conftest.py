@@ -1,0 +1,54 @@
+"""Fixtures shared by every test area: an isolated home, a real SQLite store, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vigikfield import i18n
+from vigikfield.cli import build_cli
+from vigikfield.domain.store import Store
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch) -> Path:
+    """No test touches the user's real data folder or inherits their settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("VIGIKFIELD_HOME", str(home))
+    monkeypatch.delenv("VIGIKFIELD_DB", raising=False)
+    monkeypatch.delenv("VIGIKFIELD_LANG", raising=False)
+    monkeypatch.setenv("VIGIKFIELD_ACTOR", "test")
+    i18n.set_language("fr")
+    yield home
+    i18n.set_language("fr")
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "territory.db"
+
+
+@pytest.fixture
+def store(db_path) -> Store:
+    s = Store(db_path)
+    yield s
+    s.close()
+
+
+class Cli:
+    """Runs `vigikfield --db <db_path> ARGS...` in-process."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, lang: str | None = None):
+        prefix = ["--db", str(self.db_path)] + (["--lang", lang] if lang else [])
+        return self.runner.invoke(build_cli(), prefix + [str(a) for a in args], input=input)
+
+
+@pytest.fixture
+def cli(db_path) -> Cli:
+    return Cli(db_path)
