@@ -1,0 +1,66 @@
+"""The first TUI shell: residences with progress, a search box, French and English."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Static
+
+import tinyterritory
+from vigikfield import i18n
+from vigikfield.domain import progress
+from vigikfield.tui import make_app
+
+
+def test_progress_adds_up(store):
+    tinyterritory.build(store)
+    rows = {r.name: r for r in progress.residences(store.conn)}
+    mez = rows["Les Mézereaux"]
+    assert (mez.halls, mez.encoded, mez.incompatible, mez.dwellings, mez.dwellings_covered) == (3, 1, 1, 30, 12)
+    assert rows["Plein Ciel"].status == "attention"
+    assert rows["Les Alouettes"].status == "pending"
+    assert list(rows)[0] == "Les Mézereaux"  # highest site level first
+    total = progress.totals(list(rows.values()))
+    assert (total.halls, total.encoded, total.dwellings) == (7, 1, 82)
+
+
+async def test_shell_lists_residences_and_finds_a_hall(store):
+    ids = tinyterritory.build(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#residences", DataTable)
+        assert table.row_count == 3
+        assert table.get_row_at(0)[3] == "1/3"
+        assert "1/7 halls encodés" in str(app.screen.query_one("#totals", Static).render())
+        code = store.get("halls", ids["al_b"])["code"]
+        await pilot.press("slash", *code.lower(), "enter")
+        hits = app.screen.query_one("#hits", DataTable)
+        assert hits.display and hits.get_row_at(0)[0] == code
+        await pilot.press("escape")
+        assert not hits.display
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_shell_speaks_the_chosen_language(store, lang):
+    tinyterritory.build(store)
+    i18n.set_language(lang)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#residences", DataTable)
+        headers = [str(c.label) for c in table.columns.values()]
+        assert headers[0] == ("Résidence" if lang == "fr" else "Residence")
+        descriptions = {active.binding.description for active in app.screen.active_bindings.values()}
+        assert ("Chercher" if lang == "fr" else "Search") in descriptions
+
+
+def test_shell_snapshot(store, snap_compare):
+    tinyterritory.build(store)
+
+    async def settle(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(store), terminal_size=(100, 24), run_before=settle)

@@ -1,0 +1,1 @@
+"""One module per screen. Screens call domain services; no SQL, no hardware calls here."""

@@ -1,0 +1,105 @@
+"""Route: the residences to visit, with their progress, and a search box."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ..domain import progress
+from ..domain.search import Hit, search
+from ..i18n import t
+from ..widgets.translated import TranslatedScreen
+
+
+class RouteScreen(TranslatedScreen):
+    """Every residence, highest priority first, with halls encoded / total and dwellings."""
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "route.key_search", id="route.search"),
+        Binding("escape", "clear_search", "route.key_clear", id="route.clear", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[progress.ResidenceProgress]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="route"):
+            yield Input(placeholder=t("route.search_placeholder"), id="search")
+            yield Static(t("route.loading"), id="totals")
+            yield DataTable(id="residences", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#residences", DataTable)
+        table.add_columns(*(t(f"route.col_{c}") for c in
+                            ("residence", "commune", "landlord", "halls", "dwellings", "status")))
+        hits = self.query_one("#hits", DataTable)
+        hits.add_columns(*(t(f"route.hit_{c}") for c in
+                           ("code", "hall", "residence", "address", "commune")))
+        hits.display = False
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="route-load", exit_on_error=False)
+    def load(self) -> None:
+        rows = progress.residences(self.app.store.conn)
+        self.post_message(self.Loaded(rows))
+
+    def on_route_screen_loaded(self, message: Loaded) -> None:
+        table = self.query_one("#residences", DataTable)
+        table.clear()
+        for row in message.rows:
+            table.add_row(
+                row.name or row.address or "-",
+                row.commune or "-",
+                row.landlord or "-",
+                f"{row.encoded}/{row.halls}",
+                f"{row.dwellings_covered}/{row.dwellings}",
+                t(f"status.residence.{row.status}"),
+                key=row.id,
+            )
+        total = progress.totals(message.rows)
+        self.query_one("#totals", Static).update(t(
+            "route.totals", residences=total.residences, encoded=total.encoded,
+            halls=total.halls, covered=total.dwellings_covered, dwellings=total.dwellings,
+        ))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search_box = self.query_one("#search", Input)
+        search_box.value = ""
+        self.query_one("#hits", DataTable).display = False
+        self.query_one("#residences", DataTable).display = True
+        self.query_one("#residences", DataTable).focus()
+
+    @on(Input.Submitted, "#search")
+    def run_search(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.action_clear_search()
+            return
+        hits = search(self.app.store.conn, text, limit=200)
+        self.show_hits(hits, text)
+
+    def show_hits(self, hits: list[Hit], text: str) -> None:
+        table = self.query_one("#hits", DataTable)
+        table.clear()
+        for hit in hits:
+            table.add_row(hit.code, hit.label or "-", hit.residence or "-",
+                          hit.address or "-", hit.commune or "-", key=hit.hall_id)
+        if not hits:
+            self.notify(t("route.no_hit", text=text), severity="warning")
+            return
+        self.query_one("#residences", DataTable).display = False
+        table.display = True
+        table.focus()
