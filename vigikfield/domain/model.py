@@ -46,13 +46,15 @@ ENTITIES: dict[str, dict[str, str]] = {
     },
     "encodings": {
         "centrale_id": "TEXT", "hall_id": "TEXT",
-        "outcome": "TEXT",               # encoded | already_present | failed | no_access
+        "outcome": "TEXT",               # see OUTCOMES
         "failure_reason": "TEXT",
         "days": "TEXT",                  # 7-char mask, Monday first: "1111110"
         "windows": "TEXT",               # JSON list of ["hh:mm", "hh:mm"]
         "card_fingerprint": "TEXT",      # confidential
         "technician": "TEXT", "encoded_at": "TEXT", "door_opened": "INTEGER",
         "label_attached": "INTEGER", "notes": "TEXT",
+        "step": "TEXT",                  # wizard step reached (see domain.wizard.STEPS)
+        "card_override": "TEXT",         # reason given when no reader could check the card
     },
     "work_orders": {
         "project_id": "TEXT", "technician": "TEXT", "residence_ids": "TEXT",
@@ -84,4 +86,5 @@ CONFIDENTIAL: dict[str, set[str]] = {
 }
 
 VIGIK_STATUSES = ("compatible", "incompatible", "unknown")
-OUTCOMES = ("encoded", "already_present", "failed", "no_access")
+OUTCOMES = ("encoded", "already_present", "failed", "no_access", "incompatible")
+FAILURE_REASONS = ("memory_full", "card_refused", "unreachable", "other")

@@ -22,7 +22,7 @@ RESIDENCE_STATUSES = ("pending", "in_progress", "done", "attention")
 LATEST_ENCODING = """SELECT hall_id, outcome FROM (
     SELECT hall_id, outcome, row_number() OVER (
         PARTITION BY hall_id ORDER BY encoded_at DESC, id DESC) AS rn
-    FROM encodings) WHERE rn = 1"""
+    FROM encodings WHERE outcome IS NOT NULL) WHERE rn = 1"""
 
 HALL_STATUS = """CASE
     WHEN le.outcome IN ('encoded', 'already_present') THEN 'encoded'

@@ -7,13 +7,19 @@ from sqlite_utils.migrations import Migrations
 
 from .model import ENTITIES, FOREIGN_KEYS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 migrations = Migrations("vigikfield")
+
+# Fields that later migrations add with ALTER TABLE: the first migration builds
+# the tables from `ENTITIES` without them, so that every database, new or old,
+# goes through the same steps.
+ADDED_LATER: dict[str, set[str]] = {"encodings": {"step", "card_override"}}
 
 
 def _create_entity_table(db: Database, table: str) -> None:
     columns = ["id TEXT PRIMARY KEY NOT NULL"]
-    columns += [f"{name} {kind}" for name, kind in ENTITIES[table].items()]
+    later = ADDED_LATER.get(table, set())
+    columns += [f"{name} {kind}" for name, kind in ENTITIES[table].items() if name not in later]
     columns += [
         f"FOREIGN KEY ({col}) REFERENCES {parent}(id) DEFERRABLE INITIALLY DEFERRED"
         for col, parent in FOREIGN_KEYS.get(table, [])
@@ -104,6 +110,13 @@ def m001_territory(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m002_wizard_steps(db: Database) -> None:
+    """The hall wizard saves the step reached; the card override reason is kept."""
+    db.execute("ALTER TABLE encodings ADD COLUMN step TEXT")
+    db.execute("ALTER TABLE encodings ADD COLUMN card_override TEXT")
 
 
 def migrate(db: Database) -> None:
