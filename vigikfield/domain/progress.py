@@ -102,3 +102,32 @@ def totals(rows: list[ResidenceProgress]) -> Totals:
         dwellings=sum(r.dwellings for r in rows),
         dwellings_covered=sum(r.dwellings_covered for r in rows),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HallRow:
+    id: str
+    code: str
+    label: str | None
+    address: str | None
+    dwellings: int | None
+    brand: str | None
+    model: str | None
+    centrale_location: str | None
+    status: str
+    step: str | None  # wizard step of an attempt in progress, if any
+
+
+def hall_rows(conn: sqlite3.Connection, residence_id: str) -> list[HallRow]:
+    """The halls of a residence with their status, ordered by label."""
+    sql = f"""
+    WITH le AS ({LATEST_ENCODING})
+    SELECT h.id, h.code, h.label, h.address, h.dwellings, h.brand, h.model,
+           h.centrale_location, {HALL_STATUS},
+           (SELECT e.step FROM encodings e WHERE e.hall_id = h.id
+              AND coalesce(e.step, 'done') != 'done' ORDER BY e.rowid DESC LIMIT 1)
+    FROM halls h LEFT JOIN le ON le.hall_id = h.id
+    WHERE h.residence_id = ?
+    ORDER BY length(h.label), h.label, h.code
+    """
+    return [HallRow(*row) for row in conn.execute(sql, (residence_id,))]
