@@ -5,12 +5,23 @@ from __future__ import annotations
 from .domain.store import Store
 
 
-def make_app(store: Store, *, demo: bool = False, hardware: object | None = None):
-    """The App on `store`. Textual is imported here, not by the CLI's other commands."""
+def make_app(store: Store, *, demo: bool = False, hardware: object | None = None, **options):
+    """The App on `store`. Textual is imported here, not by the CLI's other commands.
+
+    `options` go to the App (labels_dir, card_timeout).
+    """
     from .app import VigikApp
 
-    return VigikApp(store, demo=demo, hardware=hardware)
+    return VigikApp(store, demo=demo, hardware=hardware, **options)
 
 
 def run_tui(store: Store, *, demo: bool = False) -> None:
-    make_app(store, demo=demo).run()
+    from .hardware.factory import build_hardware
+
+    hardware = build_hardware(demo=demo)
+    try:
+        make_app(store, demo=demo, hardware=hardware).run()
+    finally:
+        close = getattr(hardware, "close", None)
+        if close:
+            close()

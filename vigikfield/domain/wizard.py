@@ -15,6 +15,7 @@ A failed encoding, no access or an incompatible hall ends the attempt at once.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,11 +54,13 @@ class HallState:
         return self.hall["id"]
 
     def default_windows(self) -> tuple[str, list[list[str]]]:
-        """The residence's decided windows, else every day 24 h (police, emergency)."""
+        """The residence's decided windows, else every day 24 h (police, emergency).
+
+        A residence's ``windows`` is either a list of windows (every day) or
+        ``{"days": "1111110", "windows": [...]}``.
+        """
         decided = self.residence.get("windows")
         if decided:
-            import json
-
             value = json.loads(decided) if isinstance(decided, str) else decided
             if isinstance(value, dict):
                 return value.get("days", "1111111"), value.get("windows", [])
@@ -133,6 +136,19 @@ def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: 
             return _write(store, state, {"step": "card"})
         outcome = {"outcome": "incompatible", "encoded_at": now_iso()} if vigik == "incompatible" else {}
         return _write(store, state, {**outcome, "step": "done"})
+
+
+def note_centrale(store: Store, state: HallState, *, brand: str, model: str) -> HallState:
+    """Brand and model read off the centrale's sticker (a hall field, any step)."""
+    store.update("halls", state.hall_id, {"brand": brand or None, "model": model or None},
+                 "centrale noted on site")
+    fresh = open_hall(store, state.hall_id)
+    fresh.encoding = fresh.encoding or state.encoding
+    return fresh
+
+
+def decode_windows(value: Any) -> list[list[str]]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 def confirm_card(store: Store, state: HallState, *, fingerprint: str | None = None,

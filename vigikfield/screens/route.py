@@ -10,13 +10,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ..domain import progress
-from ..domain.search import Hit, search
+from ..domain.search import Hit, code_candidate, search
 from ..i18n import t
 from ..widgets.translated import TranslatedScreen
 
 
 class RouteScreen(TranslatedScreen):
     """Every residence, highest priority first, with halls encoded / total and dwellings."""
+
+    HELP = "help.route"
 
     BINDINGS = [
         Binding("slash", "focus_search", "route.key_search", id="route.search"),
@@ -46,7 +48,6 @@ class RouteScreen(TranslatedScreen):
                            ("code", "hall", "residence", "address", "commune")))
         hits.display = False
         table.focus()
-        self.load()
 
     @work(thread=True, exclusive=True, group="route-load", exit_on_error=False)
     def load(self) -> None:
@@ -89,7 +90,22 @@ class RouteScreen(TranslatedScreen):
             self.action_clear_search()
             return
         hits = search(self.app.store.conn, text, limit=200)
+        if hits and code_candidate(text) == hits[0].code:
+            self.action_clear_search()  # a typed or scanned code opens its hall at once
+            self.app.open_hall(hits[0].hall_id)
+            return
         self.show_hits(hits, text)
+
+    @on(DataTable.RowSelected, "#residences")
+    def open_residence(self, event: DataTable.RowSelected) -> None:
+        self.app.open_residence(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#hits")
+    def open_hit(self, event: DataTable.RowSelected) -> None:
+        self.app.open_hall(str(event.row_key.value))
+
+    def on_screen_resume(self) -> None:
+        self.load()
 
     def show_hits(self, hits: list[Hit], text: str) -> None:
         table = self.query_one("#hits", DataTable)

@@ -8,6 +8,7 @@ the language at run time (``--lang``). So BINDINGS hold message ids
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Generic, TypeVar
 
 from textual.app import App
 from textual.dom import DOMNode
@@ -32,7 +33,10 @@ class TranslatedScreen(Screen):
         translate_bindings(self)
 
 
-class TranslatedModal(ModalScreen):
+ResultType = TypeVar("ResultType")
+
+
+class TranslatedModal(ModalScreen[ResultType], Generic[ResultType]):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)

@@ -1,0 +1,179 @@
+"""The technician's flow driven like a user: keys in, database checked after each step."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+from textual.widgets import DataTable
+
+import tinyterritory
+from vigikfield.domain import cards, progress, wizard
+from vigikfield.hardware.sim_reader import SimReader
+from vigikfield.screens.hall import HallScreen
+from vigikfield.tui import make_app
+
+HABITAT_CARD = {"atr": "3B8F8001804F0CA000000306030001000000006A", "uid": "04A1B2C3D4E5F6"}
+FOYERS_CARD = {"atr": "3B8F8001804F0CA000000306030001000000006A", "uid": "04FFEEDDCCBBAA"}
+
+
+def _setup(store, tmp_path, card=HABITAT_CARD):
+    ids = tinyterritory.build(store)
+    reader = SimReader(cards=[HABITAT_CARD, FOYERS_CARD])
+    for landlord, c in (("Habitat 77", HABITAT_CARD), ("Les Foyers de Seine-et-Marne", FOYERS_CARD)):
+        info = reader.insert(c)
+        cards.enroll(store, info.fingerprint, landlord, "Police — code inter-bailleurs")
+    reader.remove()
+    if card is not None:
+        reader.insert(card)
+    app = make_app(store, hardware=SimpleNamespace(reader=reader), labels_dir=tmp_path / "labels",
+                   card_timeout=2.0)
+    return ids, app, reader
+
+
+async def _settle(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _attempt(store, hall_id):
+    return wizard.open_hall(store, hall_id)
+
+
+async def test_common_case_costs_five_keys(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_residence(ids["mezereaux"])
+        await _settle(pilot)
+        await pilot.press("n")  # opens the next pending hall: B
+        await _settle(pilot)
+        assert isinstance(app.screen, HallScreen) and app.screen.hall_id == ids["mez_b"]
+        keys = 0
+
+        async def press(key, expect_step):
+            nonlocal keys
+            keys += 1
+            await pilot.press(key)
+            await _settle(pilot)
+            if expect_step:
+                assert _attempt(store, ids["mez_b"]).step == expect_step
+
+        await press("enter", None)  # compatible; the card is read and recognised by itself
+        await _settle(pilot)
+        assert _attempt(store, ids["mez_b"]).step == "encoding"
+        await press("enter", "door")  # encoded with the 24 h preset
+        await press("enter", "label")  # door opened
+        await press("enter", None)  # label printed and attached
+        enc = app.screen.state.encoding
+        assert (enc["outcome"], enc["door_opened"], enc["label_attached"]) == ("encoded", 1, 1)
+        assert json.loads(enc["windows"]) == [["00:00", "24:00"]] and enc["days"] == "1111111"
+        assert enc["card_fingerprint"]
+        assert (tmp_path / "labels" / f"{store.get('halls', ids['mez_b'])['code']}.png").exists()
+        await press("enter", None)  # next hall
+        assert keys <= 5
+        # B is done; A was encoded, C incompatible: nothing pending, back on the residence
+        assert not isinstance(app.screen, HallScreen)
+    statuses = {r.id: r.status for r in progress.hall_rows(store.conn, ids["mezereaux"])}
+    assert statuses[ids["mez_b"]] == "encoded"
+
+
+async def test_next_hall_opens_the_following_pending_one(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        for _ in range(5):
+            await pilot.press("enter")
+            await _settle(pilot)
+        assert isinstance(app.screen, HallScreen) and app.screen.hall_id == ids["al_b"]
+
+
+async def test_another_landlords_card_is_refused_with_its_owner(store, tmp_path):
+    ids, app, reader = _setup(store, tmp_path, card=FOYERS_CARD)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        screen = app.screen
+        assert screen.state.step == "card"
+        assert "Les Foyers de Seine-et-Marne" in screen.card_message
+        # the right card, read again: accepted
+        reader.insert(HABITAT_CARD)
+        await pilot.press("r")
+        await _settle(pilot)
+        assert _attempt(store, ids["al_a"]).step == "encoding"
+
+
+async def test_revoked_card_is_refused_and_override_asks_a_reason(store, tmp_path):
+    ids, app, reader = _setup(store, tmp_path)
+    cards.revoke(store, reader.present.fingerprint, "perdue le 12/11")
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert "révoquée" in app.screen.card_message
+        await pilot.press("o", *"lecteur HS", "enter")
+        await _settle(pilot)
+    attempt = _attempt(store, ids["al_a"])
+    assert attempt.step == "encoding" and attempt.encoding["card_override"] == "lecteur HS"
+
+
+async def test_no_access_and_failure_end_the_hall(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("a", *"local ferme", "enter")
+        await _settle(pilot)
+        assert app.screen.state.step == "done"
+        await pilot.press("escape")
+        app.open_hall(ids["al_b"])
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("enter")  # first reason: memory full
+        await _settle(pilot)
+    rows = {r.id: r.status for r in progress.hall_rows(store.conn, ids["alouettes"])}
+    assert rows == {ids["al_a"]: "no_access", ids["al_b"]: "failed"}
+    assert _attempt(store, ids["al_b"]).history[-1]["failure_reason"] == "memory_full"
+
+
+async def test_custom_windows_are_validated_inline(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("w", "down", "down", "enter")  # custom
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#days").value = "Lu-Sa"
+        dialog.query_one("#windows").value = "06:00-12:00, 11:00-20:00"
+        await pilot.pause()
+        assert "chevauch" in str(dialog.query_one("#windows-error").render()).lower()
+        dialog.query_one("#windows").value = "06:00-12:00, 22:00-02:00"
+        await pilot.pause()
+        dialog.query_one("#windows").focus()
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+    enc = _attempt(store, ids["al_a"]).encoding
+    assert enc["days"] == "1111110"
+    assert json.loads(enc["windows"]) == [["06:00", "12:00"], ["22:00", "02:00"]]
+
+
+async def test_help_knows_the_screen(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        text = app.screen.text
+        assert "assistant d'encodage" in text and "Incompatible" in text

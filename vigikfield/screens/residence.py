@@ -1,0 +1,94 @@
+"""Residence: its halls with their status; one key opens the next pending hall."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ..domain import progress, wizard
+from ..i18n import t
+from ..widgets.translated import TranslatedScreen
+
+STATUS_STYLE = {
+    "encoded": "green", "failed": "red", "no_access": "dark_orange",
+    "incompatible": "magenta", "compatible": "", "to_check": "dim",
+}
+
+
+class ResidenceScreen(TranslatedScreen):
+    """The halls of one residence."""
+
+    HELP = "help.residence"
+    BINDINGS = [
+        Binding("n", "next_pending", "residence.key_next", id="residence.next"),
+        Binding("escape", "app.pop_screen", "residence.key_back", id="residence.back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[progress.HallRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self, residence_id: str) -> None:
+        super().__init__()
+        self.residence_id = residence_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="residence-info")
+        yield DataTable(id="halls", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#halls", DataTable)
+        table.add_columns(*(t(f"residence.col_{c}") for c in
+                            ("code", "hall", "status", "dwellings", "centrale", "location")))
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="residence-load", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.Loaded(progress.hall_rows(self.app.store.conn, self.residence_id)))
+
+    def on_residence_screen_loaded(self, message: Loaded) -> None:
+        info = self.app.store.get("residences", self.residence_id) or {}
+        rows = message.rows
+        encoded = sum(r.status == "encoded" for r in rows)
+        self.query_one("#residence-info", Static).update(t(
+            "residence.info", name=info.get("name") or "-", address=info.get("address") or "-",
+            encoded=encoded, halls=len(rows),
+        ))
+        table = self.query_one("#halls", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for row in rows:
+            status = t(f"status.hall.{row.status}")
+            if row.step:
+                status = t("residence.in_progress", step=t(f"wizard.step.{row.step}"))
+            style = STATUS_STYLE.get(row.status, "")
+            table.add_row(
+                row.code, row.label or "-",
+                f"[{style}]{status}[/]" if style else status,
+                str(row.dwellings or "-"),
+                " ".join(x for x in (row.brand, row.model) if x) or "-",
+                row.centrale_location or "-",
+                key=row.id,
+            )
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    @on(DataTable.RowSelected, "#halls")
+    def open_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_hall(str(event.row_key.value))
+
+    def action_next_pending(self) -> None:
+        hall_id = wizard.next_pending_hall(self.app.store, self.residence_id)
+        if hall_id is None:
+            self.notify(t("residence.none_pending"))
+            return
+        self.app.open_hall(hall_id)
