@@ -212,3 +212,44 @@ def next_pending_hall(store: Store, residence_id: str, after: str | None = None)
     if not ids:
         return None
     return ids[0]
+
+
+def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | None = None,
+                   days: str | None = None, windows: list[list[str]] | None = None,
+                   card: str | None = None, note: str | None = None,
+                   door_opened: bool | None = None) -> dict[str, Any]:
+    """A whole attempt in one transaction (results received by phone or mail).
+
+    `outcome` is one of `OUTCOMES`; for ``failed``, `reason` is one of
+    `FAILURE_REASONS` or free text (kept as ``other`` + the text); for
+    ``no_access`` the reason is required.
+    """
+    if outcome not in OUTCOMES:
+        raise WizardError(f"unknown outcome {outcome!r}")
+    with store.transaction():
+        state = open_hall(store, hall_id)
+        if outcome == "incompatible":
+            state = confirm_compatibility(store, state, "incompatible")
+            if note:
+                state = _write(store, state, {"notes": note})
+            return state.encoding or {}
+        if outcome == "no_access":
+            return no_access(store, state, reason or note or "").encoding or {}
+        if state.step == "compatibility":
+            state = confirm_compatibility(store, state, "compatible")
+        if state.step == "card":
+            state = confirm_card(store, state, fingerprint=card,
+                                 override_reason=None if card else "recorded from the command line")
+        failure = None
+        if outcome == "failed":
+            if not reason:
+                raise WizardError("a failed encoding needs a reason")
+            failure = reason if reason in FAILURE_REASONS else "other"
+            if failure == "other" and reason != "other":
+                note = f"{reason} — {note}" if note else reason
+        state = confirm_encoding(store, state, outcome, failure_reason=failure, days=days,
+                                 windows=windows, notes=note)
+        if state.step == "door":
+            state = _write(store, state, {"step": "done", **(
+                {"door_opened": int(door_opened)} if door_opened is not None else {})})
+        return state.encoding or {}
