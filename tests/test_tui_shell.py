@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Static
 import tinyterritory
 from vigikfield import i18n
 from vigikfield.domain import progress
+from vigikfield.screens.hall import HallScreen
 from vigikfield.tui import make_app
 
 
@@ -31,14 +32,18 @@ async def test_shell_lists_residences_and_finds_a_hall(store):
         await pilot.pause()
         table = app.screen.query_one("#residences", DataTable)
         assert table.row_count == 3
-        assert table.get_row_at(0)[3] == "1/3"
+        assert table.get_row_at(0)[1] == "1/3"
         assert "1/7 halls encodés" in str(app.screen.query_one("#totals", Static).render())
-        code = store.get("halls", ids["al_b"])["code"]
-        await pilot.press("slash", *code.lower(), "enter")
+        await pilot.press("slash", *"alouettes", "enter")
         hits = app.screen.query_one("#hits", DataTable)
-        assert hits.display and hits.get_row_at(0)[0] == code
+        assert hits.display and hits.row_count == 2
         await pilot.press("escape")
         assert not hits.display
+        # a typed (or scanned) hall code opens the hall at once
+        code = store.get("halls", ids["al_b"])["code"]
+        await pilot.press("slash", *code.lower(), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HallScreen) and app.screen.hall_id == ids["al_b"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -60,7 +60,11 @@ class ResidenceProgress:
 
 
 def residences(conn: sqlite3.Connection) -> list[ResidenceProgress]:
-    """Every residence with its progress, highest site level first, then by commune and name."""
+    """Every residence with its progress, highest site level first, then by commune and name.
+
+    (Site levels are confidential: only the pilot's database holds them, so on
+    a technician's laptop this is simply by commune and name.)
+    """
     sql = f"""
     WITH le AS ({LATEST_ENCODING}),
     hs AS (SELECT h.residence_id, coalesce(h.dwellings, 0) AS dwellings,
@@ -131,3 +135,24 @@ def hall_rows(conn: sqlite3.Connection, residence_id: str) -> list[HallRow]:
     ORDER BY length(h.label), h.label, h.code
     """
     return [HallRow(*row) for row in conn.execute(sql, (residence_id,))]
+
+
+def route(conn: sqlite3.Connection, technician: str | None) -> list[ResidenceProgress]:
+    """The technician's work orders, by planned date; every residence when there is none."""
+    import json
+
+    orders = conn.execute(
+        "SELECT residence_ids, planned_date FROM work_orders WHERE technician = ? "
+        "AND coalesce(status, 'open') != 'closed' ORDER BY coalesce(planned_date, '')",
+        (technician,),
+    ).fetchall() if technician else []
+    rows = residences(conn)
+    if not orders:
+        return rows
+    planned: dict[str, str] = {}
+    for residence_ids, planned_date in orders:
+        for residence_id in json.loads(residence_ids or "[]"):
+            planned.setdefault(residence_id, planned_date or "")
+    chosen = [r for r in rows if r.id in planned]
+    chosen.sort(key=lambda r: (planned[r.id], -(r.site_level or 0)))
+    return chosen or rows

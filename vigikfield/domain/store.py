@@ -170,12 +170,17 @@ class Store:
                 return code
         raise StoreError("no free hall code")  # 1000 collisions in a row: impossible in practice
 
-    def ensure_project(self, name: str, territory: str | None = None) -> str:
-        """The project this database belongs to, created on first use."""
+    def ensure_project(self, name: str, territory: str | None = None,
+                       entity_id: str | None = None) -> str:
+        """The project this database belongs to, created on first use.
+
+        `entity_id` fixes its id (the deterministic demo territory needs it).
+        """
         project_id = self.project_id
         if project_id:
             return project_id
         with self.transaction():
-            project_id = self.create("projects", {"name": name, "territory": territory})
+            project_id = self.create("projects", {"name": name, "territory": territory},
+                                     entity_id=entity_id)
             self.conn.execute("UPDATE device SET project_id = ?", (project_id,))
         return project_id

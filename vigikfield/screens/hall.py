@@ -109,10 +109,10 @@ class HallScreen(TranslatedScreen):
         ))
         step = state.step
         parts = []
-        for i, name in enumerate(WIZARD_STEPS, 1):
-            text = f"{i}. {t('wizard.step.' + name)}"
-            parts.append(f"[reverse b] {text} [/]" if name == step else text)
-        self.query_one("#stepper", Static).update("  ›  ".join(parts))
+        for name in WIZARD_STEPS:
+            text = t("wizard.step." + name)
+            parts.append(f"[reverse b] {text} [/]" if name == step else f" {text} ")
+        self.query_one("#stepper", Static).update("›".join(parts))
         self.query_one("#step-panel", Static).update(self.panel_text())
         preview = self.query_one("#label-preview", Static)
         preview.display = step == "label"
@@ -284,7 +284,7 @@ class HallScreen(TranslatedScreen):
             return
         preview = terminal_preview(self.label.payload, border=1)
         self.query_one("#label-preview", Static).update(
-            preview + "\n\n" + "\n".join(self.label.lines)
+            "\n".join(self.label.lines) + "\n\n" + preview
         )
 
     def print_label_and_attach(self) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ..domain import progress
 from ..domain.search import Hit, code_candidate, search
@@ -33,7 +33,12 @@ class RouteScreen(TranslatedScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="route"):
-            yield Input(placeholder=t("route.search_placeholder"), id="search")
+            with Horizontal(id="route-bar"):
+                yield Input(placeholder=t("route.search_placeholder"), id="search", compact=True)
+                yield Select([], prompt=t("route.filter_commune"), id="filter-commune", compact=True)
+                yield Select([], prompt=t("route.filter_landlord"), id="filter-landlord", compact=True)
+                yield Select([(t(f"status.residence.{s}"), s) for s in progress.RESIDENCE_STATUSES],
+                             prompt=t("route.filter_status"), id="filter-status", compact=True)
             yield Static(t("route.loading"), id="totals")
             yield DataTable(id="residences", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
@@ -42,32 +47,55 @@ class RouteScreen(TranslatedScreen):
     def on_mount(self) -> None:
         table = self.query_one("#residences", DataTable)
         table.add_columns(*(t(f"route.col_{c}") for c in
-                            ("residence", "commune", "landlord", "halls", "dwellings", "status")))
+                            ("residence", "halls", "dwellings", "status", "commune", "landlord")))
         hits = self.query_one("#hits", DataTable)
         hits.add_columns(*(t(f"route.hit_{c}") for c in
                            ("code", "hall", "residence", "address", "commune")))
         hits.display = False
         table.focus()
+        self.load()  # the default screen gets no ScreenResume on its first showing
 
     @work(thread=True, exclusive=True, group="route-load", exit_on_error=False)
     def load(self) -> None:
-        rows = progress.residences(self.app.store.conn)
-        self.post_message(self.Loaded(rows))
+        store = self.app.store
+        self.post_message(self.Loaded(progress.route(store.conn, store.actor)))
 
     def on_route_screen_loaded(self, message: Loaded) -> None:
+        self.rows = message.rows
+        for select_id, attr in (("#filter-commune", "commune"), ("#filter-landlord", "landlord")):
+            select = self.query_one(select_id, Select)
+            values = sorted({getattr(r, attr) for r in self.rows if getattr(r, attr)})
+            current = select.value
+            select.set_options([(v, v) for v in values])
+            if current in values:
+                select.value = current
+        self.fill()
+
+    @on(Select.Changed)
+    def fill(self) -> None:
+        """Show the rows that pass the three filters, and their totals."""
+        wanted = {
+            "commune": self.query_one("#filter-commune", Select).value,
+            "landlord": self.query_one("#filter-landlord", Select).value,
+            "status": self.query_one("#filter-status", Select).value,
+        }
+        rows = [
+            r for r in getattr(self, "rows", [])
+            if all(v is Select.NULL or getattr(r, k) == v for k, v in wanted.items())
+        ]
         table = self.query_one("#residences", DataTable)
         table.clear()
-        for row in message.rows:
+        for row in rows:
             table.add_row(
                 row.name or row.address or "-",
-                row.commune or "-",
-                row.landlord or "-",
                 f"{row.encoded}/{row.halls}",
                 f"{row.dwellings_covered}/{row.dwellings}",
                 t(f"status.residence.{row.status}"),
+                row.commune or "-",
+                row.landlord or "-",
                 key=row.id,
             )
-        total = progress.totals(message.rows)
+        total = progress.totals(rows)
         self.query_one("#totals", Static).update(t(
             "route.totals", residences=total.residences, encoded=total.encoded,
             halls=total.halls, covered=total.dwellings_covered, dwellings=total.dwellings,

@@ -1,0 +1,1 @@
+"""Test helpers for the hardware tests: a virtual card for vpcd, a private pcscd."""
