@@ -56,3 +56,78 @@ def read_service_card(reader, conn: sqlite3.Connection, landlord: str | None,
                          info.fingerprint)
     return CardCheck("ok", t("wizard.card.ok", service=card.service, landlord=card.landlord or "-"),
                      info.fingerprint)
+
+
+DEFAULT_SERVICE = "Police — code inter-bailleurs"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramResult:
+    """What the centrale's driver reported after adding the service."""
+
+    outcome: str                 # encoded | already_present | failed
+    failure_reason: str | None   # memory_full | card_refused | unreachable | other
+    message: str
+
+
+def is_manual(link) -> bool:
+    """True when the technician is the link (confirms the outcome by hand)."""
+    from .hardware.links import ManualLink
+
+    return link is None or isinstance(link, ManualLink)
+
+
+_demo_units: dict[str, object] = {}
+
+
+def link_for_hall(link, hall_id: str):
+    """The link to use for one hall. A simulated unit stands for one centrale, so
+    the demo gets a fresh simulated centrale per hall (kept for the session)."""
+    from .hardware.links import SimLink
+    from .hardware.simulator import CentraleUnit
+
+    if not isinstance(link, SimLink):
+        return link
+    if hall_id not in _demo_units:
+        _demo_units[hall_id] = SimLink(CentraleUnit(serial=f"SIM-{hall_id[:6].upper()}"))
+    return _demo_units[hall_id]
+
+
+def program_centrale(link, service: str, days: str, windows: list[list[str]]) -> ProgramResult:
+    """Add `service` with its windows through a serial or simulated driver, then verify it."""
+    from .domain.windows import Schedule, WindowError
+    from .hardware.errors import DeviceRefused, LinkError, MemoryFull
+
+    try:
+        schedule = Schedule.parse(days, [f"{a}-{b}" for a, b in windows])
+    except WindowError as exc:
+        return ProgramResult("failed", "other", str(exc))
+    try:
+        result = link.add_service(service, schedule)
+        entry = link.verify_service(service)
+    except MemoryFull as exc:
+        return ProgramResult("failed", "memory_full", str(exc))
+    except DeviceRefused as exc:
+        return ProgramResult("failed", "card_refused", str(exc))
+    except LinkError as exc:
+        return ProgramResult("failed", "unreachable", str(exc))
+    except HardwareError as exc:
+        return ProgramResult("failed", "other", str(exc))
+    if entry is None:
+        return ProgramResult("failed", "other", t("wizard.program.not_verified"))
+    if result.outcome == "unchanged":
+        return ProgramResult("already_present", None, t("wizard.program.already"))
+    return ProgramResult("encoded", None, t("wizard.program.added"))
+
+
+def insert_demo_card(reader, landlord: str | None) -> None:
+    """Demo only: put the residence landlord's card on the simulated reader, as the
+    technician does in the morning. Does nothing with a real reader."""
+    from .hardware.sim_reader import SimReader
+
+    if not isinstance(reader, SimReader) or reader.present is not None:
+        return
+    for index, card in enumerate(reader.cards):
+        if card.get("landlord") == landlord:
+            reader.insert(index)
+            return

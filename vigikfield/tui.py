@@ -16,9 +16,9 @@ def make_app(store: Store, *, demo: bool = False, hardware: object | None = None
 
 
 def run_tui(store: Store, *, demo: bool = False) -> None:
-    from .hardware.factory import build_hardware
+    from .hardware import factory
 
-    hardware = build_hardware(demo=demo)
+    hardware = factory.build(factory.demo_config() if demo else None)
     try:
         make_app(store, demo=demo, hardware=hardware).run()
     finally:

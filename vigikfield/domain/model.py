@@ -79,9 +79,18 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
     "work_orders": [("project_id", "projects")],
 }
 
+# Confidential (police, justice, landlords only): never on a technician's or
+# maintenance laptop unless the pilot says so, never in their bundles.
 CONFIDENTIAL: dict[str, set[str]] = {
     "residences": {"site_level"},
-    "encodings": {"card_fingerprint"},
+}
+
+# Never on a QR label, which anyone may read: the confidential fields and the
+# service cards' fingerprints. (Fingerprints do travel to technicians: the
+# card check on site, offline, needs the registry.)
+NOT_ON_LABELS: dict[str, set[str]] = {
+    "residences": {"site_level"},
+    "encodings": {"card_fingerprint", "card_override"},
     "service_cards": {"fingerprint"},
 }
 

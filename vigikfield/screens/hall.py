@@ -66,12 +66,18 @@ class HallScreen(TranslatedScreen):
             super().__init__()
             self.result = result
 
+    class Programmed(Message):
+        def __init__(self, result: fieldwork.ProgramResult) -> None:
+            super().__init__()
+            self.result = result
+
     def __init__(self, hall_id: str) -> None:
         super().__init__()
         self.hall_id = hall_id
         self.state: HallState | None = None
         self.card_message = ""
         self.card_reading = False
+        self.programming = False
         self.label: labels.Label | None = None
 
     @property
@@ -170,7 +176,12 @@ class HallScreen(TranslatedScreen):
         if step == "compatibility":
             self.apply(wizard.confirm_compatibility, "compatible")
         elif step == "encoding":
-            self.apply(wizard.confirm_encoding, "encoded", days=self.days, windows=self.windows)
+            if fieldwork.is_manual(self.link):
+                self.apply(wizard.confirm_encoding, "encoded", days=self.days, windows=self.windows)
+            elif not self.programming:
+                self.programming = True
+                self.notify(t("wizard.program.running"))
+                self.program()
         elif step == "door":
             self.apply(wizard.confirm_door, True)
         elif step == "label":
@@ -253,12 +264,34 @@ class HallScreen(TranslatedScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    # -- centrale --------------------------------------------------------------
+    @property
+    def link(self):
+        return fieldwork.link_for_hall(getattr(self.app.hardware, "centrale", None), self.hall_id)
+
+    @work(thread=True, exclusive=True, group="centrale", exit_on_error=False)
+    def program(self) -> None:
+        service = fieldwork.DEFAULT_SERVICE
+        self.post_message(self.Programmed(
+            fieldwork.program_centrale(self.link, service, self.days, self.windows)))
+
+    def on_hall_screen_programmed(self, message: Programmed) -> None:
+        self.programming = False
+        result = message.result
+        self.notify(result.message, severity="error" if result.outcome == "failed" else "information")
+        if self.state.step == "encoding":
+            self.apply(wizard.confirm_encoding, result.outcome, failure_reason=result.failure_reason,
+                       days=self.days, windows=self.windows,
+                       notes=result.message if result.outcome == "failed" else None)
+
     # -- card ----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def read_card(self) -> None:
         self.card_reading = True
         landlord = (self.state.landlord or {}).get("name")
         reader = getattr(self.app.hardware, "reader", None)
+        if self.app.demo:
+            fieldwork.insert_demo_card(reader, landlord)
         result = fieldwork.read_service_card(reader, self.app.store.conn, landlord,
                                              timeout=self.app.card_timeout)
         self.post_message(self.CardRead(result))

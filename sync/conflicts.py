@@ -1,0 +1,240 @@
+"""Conflicts (DESIGN.md §5): concurrent edits of one field, from different devices, with different values.
+
+Two ops are concurrent when neither is in the other's ancestry for that
+field. An op's parents are its ``base`` (the op it was written on top of)
+and, for a pilot's resolution, the ops it settled (``sync_supersedes``, a
+local table). The *heads* of a field are its ops that no other op descends
+from; the winner is the greatest head by ``(hlc, device_id)``, and every
+other head from another device with another value makes one conflict
+(side A = the winner, side B = the other head). Conflicts are recomputed
+from the op set alone, so they do not depend on the merge order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from vigikfield.domain import hlc as hlc_clock
+from vigikfield.domain.journal import Change
+from vigikfield.domain.model import ENTITIES
+from vigikfield.domain.store import Store
+from vigikfield.i18n import t
+
+from . import local
+from .errors import SyncError
+
+
+def conflict_id(op_a: str, op_b: str) -> str:
+    pair = "|".join(sorted((op_a, op_b)))
+    return hashlib.sha256(pair.encode()).hexdigest()[:10]
+
+
+def _heads(ops: dict[str, tuple], parents: dict[str, set[str]]) -> list[str]:
+    ancestors: set[str] = set()
+    for op_id in ops:
+        stack = list(parents.get(op_id, ()))
+        while stack:
+            parent = stack.pop()
+            if parent not in ancestors:
+                ancestors.add(parent)
+                stack.extend(parents.get(parent, ()))
+    return [op_id for op_id in ops if op_id not in ancestors]
+
+
+def _pairs(ops: dict[str, tuple], links: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Conflicting (winner, other head) pairs among the ops of one field."""
+    if len({o[0] for o in ops.values()}) < 2:
+        return []
+    parents = {op_id: ({o[3]} if o[3] else set()) | links.get(op_id, set())
+               for op_id, o in ops.items()}
+    heads = _heads(ops, parents)
+    winner = max(heads, key=lambda h: (ops[h][1], ops[h][0]))
+    return [
+        (winner, h) for h in sorted(heads)
+        if h != winner and ops[h][0] != ops[winner][0] and ops[h][2] != ops[winner][2]
+    ]
+
+
+def _fields_of(conn: sqlite3.Connection, entity: str, ids: list[str]) -> dict[tuple, dict]:
+    """(entity_id, field) -> {op_id: (device_id, hlc, value, base)}, for entities shared by devices."""
+    grouped: dict[tuple, dict] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        shared = [r[0] for r in conn.execute(
+            f"SELECT entity_id FROM ops WHERE entity = ? AND entity_id IN ({marks}) "
+            "GROUP BY entity_id HAVING count(DISTINCT device_id) > 1", (entity, *chunk))]
+        for part in range(0, len(shared), 500):
+            some = shared[part:part + 500]
+            for op_id, entity_id, field, *rest in conn.execute(
+                "SELECT op_id, entity_id, field, device_id, hlc, value, base FROM ops "
+                f"WHERE entity = ? AND entity_id IN ({', '.join('?' * len(some))})",
+                (entity, *some),
+            ):
+                grouped.setdefault((entity_id, field), {})[op_id] = tuple(rest)
+    return grouped
+
+
+def detect(conn: sqlite3.Connection, entities: dict[str, set[str]]) -> int:
+    """Recompute the open conflicts of these entities (inside the caller's transaction).
+
+    `entities` maps an entity table to the ids whose ops changed; returns the
+    number of open conflicts found on them.
+    """
+    with_links = conn.execute("SELECT 1 FROM sync_supersedes LIMIT 1").fetchone() is not None
+    found = 0
+    stamp = local.now()
+    for entity in sorted(entities):
+        ids = sorted(entities[entity])
+        if conn.execute("SELECT 1 FROM sync_conflicts LIMIT 1").fetchone():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                conn.execute(
+                    f"DELETE FROM sync_conflicts WHERE entity = ? AND entity_id IN "
+                    f"({', '.join('?' * len(chunk))}) AND resolved_op IS NULL", (entity, *chunk))
+        for (entity_id, field), ops in sorted(_fields_of(conn, entity, ids).items()):
+            links: dict[str, set[str]] = {}
+            if with_links:
+                for op_id, ancestor in conn.execute(
+                    f"SELECT op_id, ancestor FROM sync_supersedes WHERE op_id IN "
+                    f"({', '.join('?' * len(ops))})", list(ops)
+                ):
+                    links.setdefault(op_id, set()).add(ancestor)
+            for op_a, op_b in _pairs(ops, links):
+                conn.execute(
+                    "INSERT OR IGNORE INTO sync_conflicts (id, entity, entity_id, field, op_a, "
+                    "op_b, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (conflict_id(op_a, op_b), entity, entity_id, field, op_a, op_b, stamp),
+                )
+                found += 1
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a conflict, as the pilot sees it."""
+
+    op_id: str
+    device_id: str
+    device: str          # the trusted name of the device, or its id
+    actor: str | None
+    hlc: str
+    when: str            # ISO time taken from the op's clock
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    id: str
+    entity: str
+    entity_id: str
+    field: str
+    description: str     # e.g. "hall B (7QK4M2X) — Les Mézereaux"
+    a: Side              # the value that currently wins
+    b: Side
+
+
+def _device_names(store: Store) -> dict[str, str]:
+    names = {store.device_id: t("sync.this_device")}
+    for device_id, signer in store.conn.execute(
+        "SELECT device_id, signer FROM sync_receipts ORDER BY id"
+    ):
+        names[device_id] = signer
+    return names
+
+
+def _side(store: Store, op_id: str, names: dict[str, str]) -> Side:
+    device_id, actor, stamp, value = store.conn.execute(
+        "SELECT device_id, actor, hlc, value FROM ops WHERE op_id = ?", (op_id,)
+    ).fetchone()
+    ms, _ = hlc_clock.decode(stamp)
+    when = datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="seconds")
+    return Side(op_id, device_id, names.get(device_id, device_id[:8]), actor, stamp, when,
+                json.loads(value) if value is not None else None)
+
+
+def describe(store: Store, entity: str, entity_id: str) -> str:
+    """A short description of an entity a person recognises (name, code, residence)."""
+    row = store.get(entity, entity_id) or {}
+    if entity == "halls":
+        residence = store.get("residences", row.get("residence_id") or "") or {}
+        return t("sync.describe.hall", label=row.get("label") or "?", code=row.get("code") or "?",
+                 residence=residence.get("name") or "?")
+    name = next((row[k] for k in ("name", "label", "serial", "technician") if row.get(k)), None)
+    return t("sync.describe.other", entity=t(f"sync.entity.{entity}"),
+             name=name or entity_id[:8])
+
+
+def list_conflicts(store: Store, *, include_resolved: bool = False) -> list[Conflict]:
+    """Open conflicts (or all), in a stable order."""
+    local.prepare(store)
+    names = _device_names(store)
+    where = "" if include_resolved else "WHERE resolved_op IS NULL"
+    rows = store.conn.execute(
+        f"SELECT id, entity, entity_id, field, op_a, op_b FROM sync_conflicts {where} "
+        "ORDER BY entity, entity_id, field, id"
+    ).fetchall()
+    return [
+        Conflict(cid, entity, entity_id, field, describe(store, entity, entity_id),
+                 _side(store, op_a, names), _side(store, op_b, names))
+        for cid, entity, entity_id, field, op_a, op_b in rows
+    ]
+
+
+def find(store: Store, conflict_id_or_prefix: str) -> Conflict:
+    matches = [c for c in list_conflicts(store) if c.id.startswith(conflict_id_or_prefix.lower())]
+    if len(matches) != 1:
+        raise SyncError("no_conflict" if not matches else "ambiguous_conflict",
+                        id=conflict_id_or_prefix)
+    return matches[0]
+
+
+def parse_value(entity: str, field: str, text: str) -> Any:
+    """A value typed by the pilot, converted to the field's type."""
+    kind = ENTITIES[entity][field]
+    try:
+        if kind == "INTEGER":
+            return int(text)
+        if kind == "REAL":
+            return float(text)
+    except ValueError as exc:
+        raise SyncError("bad_value", value=text, field=field, kind=kind) from exc
+    return text
+
+
+def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
+    """Settle a conflict with side "A", side "B" or a new value, written as an op.
+
+    A new value given as text (the command line) is converted to the field's
+    type; any other value is written as it is. The op travels with this
+    device's next bundle; locally it supersedes both sides, so the conflict
+    leaves the list.
+    """
+    conflict = find(store, conflict_id_or_prefix)
+    choice = keep.upper() if isinstance(keep, str) else None
+    if choice == "A":
+        value = conflict.a.value
+    elif choice == "B":
+        value = conflict.b.value
+    elif isinstance(keep, str):
+        value = parse_value(conflict.entity, conflict.field, keep)
+    else:
+        value = keep
+    with store.transaction() as conn:
+        rows = store.record(
+            [Change(conflict.entity, conflict.entity_id, conflict.field, value)],
+            reason=t("sync.resolve_reason", id=conflict.id),
+        )
+        op_id = rows[0][0]
+        conn.executemany("INSERT OR IGNORE INTO sync_supersedes VALUES (?, ?)",
+                         [(op_id, conflict.a.op_id), (op_id, conflict.b.op_id)])
+        conn.execute(
+            "UPDATE sync_conflicts SET resolved_op = ?, resolved_at = ?, resolved_by = ? "
+            "WHERE id = ?", (op_id, local.now(), store.actor, conflict.id))
+        detect(conn, {conflict.entity: {conflict.entity_id}})
+    return conflict

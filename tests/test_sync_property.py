@@ -1,0 +1,95 @@
+"""Merge algebra (hypothesis): any bundles, any order, with repeats → one state, one conflict list."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import vigikfield_sync as sync
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sync_world import World, canonical
+from vigikfield.domain import journal
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """Three technicians, three days of concurrent work, incremental and cumulative bundles."""
+    w = World(tmp_path_factory.mktemp("sync-world"))
+    t1, t2, t3 = (w.technician(n) for n in ("tech1", "tech2", "tech3"))
+    w.pilot.update("halls", w.hall, {"dwellings": 15}, reason="recount by phone")
+    incremental, cumulative = [], []
+    t1.update("halls", w.hall, {"label": "B1", "dwellings": 14})
+    t2.update("halls", w.hall, {"label": "B2", "dwellings": 14})
+    new_hall = t3.create("halls", {"residence_id": w.residence, "label": "D"})
+    t3.update("halls", w.hall2, {"notes": "porte forcée"})
+    incremental += [w.export(t) for t in (t1, t2, t3)]
+    cumulative += [w.export(t, everything=True) for t in (t1, t3)]
+    t1.update("halls", w.hall, {"label": "B1 bis"})
+    t1.create("encodings", {"hall_id": w.hall, "centrale_id": w.centrale, "outcome": "encoded"})
+    t2.update("halls", w.hall2, {"notes": "RAS"})
+    t3.update("centrales", w.centrale, {"capacity": 3000})
+    t3.update("halls", new_hall, {"dwellings": 6})
+    incremental += [w.export(t) for t in (t1, t2, t3)]
+    cumulative += [w.export(t, everything=True) for t in (t1, t2, t3)]
+    t2.update("halls", w.hall2, {"notes": "porte forcée"})  # now agrees with tech3
+    incremental.append(w.export(t2))
+    cumulative.append(w.export(t2, everything=True))
+    w.incremental, w.cumulative = incremental, cumulative
+    reference = w.master_copy("reference")
+    outcomes = sync.merge_files(reference, incremental + cumulative)
+    assert all(o.error is None for o in outcomes)
+    w.reference = canonical(reference)
+    w.reference_conflicts = [(c.entity, c.entity_id, c.field, c.a.op_id, c.b.op_id)
+                             for c in sync.list_conflicts(reference)]
+    assert len(w.reference_conflicts) >= 2  # the scenario has real conflicts
+    assert journal.verify(reference.conn) is None
+    reference.close()
+    return w
+
+
+def _conflicts(store):
+    return [(c.entity, c.entity_id, c.field, c.a.op_id, c.b.op_id)
+            for c in sync.list_conflicts(store)]
+
+
+PROPERTY = settings(max_examples=25, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+
+
+@PROPERTY
+@given(data=st.data())
+def test_any_sequence_then_everything_gives_one_state(world, data):
+    pool = world.incremental + world.cumulative
+    picks = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=10))
+    master = world.master_copy(f"m{next(_names)}")
+    try:
+        for path in picks:
+            sync.merge_files(master, [path])  # a bundle that skips ahead is refused, harmlessly
+        assert journal.verify(master.conn) is None
+        sync.merge_files(master, list(reversed(pool)))
+        assert canonical(master) == world.reference
+        assert _conflicts(master) == world.reference_conflicts
+    finally:
+        master.close()
+
+
+@PROPERTY
+@given(data=st.data())
+def test_cumulative_bundles_commute_and_repeat(world, data):
+    picks = data.draw(st.lists(st.sampled_from(world.cumulative), min_size=1, max_size=8))
+    one_by_one = world.master_copy(f"a{next(_names)}")
+    at_once = world.master_copy(f"b{next(_names)}")
+    try:
+        for path in picks:
+            (outcome,) = sync.merge_files(one_by_one, [path])
+            assert outcome.error is None
+        sync.merge_files(at_once, sorted(set(picks)))
+        assert canonical(one_by_one) == canonical(at_once)
+        assert _conflicts(one_by_one) == _conflicts(at_once)
+    finally:
+        one_by_one.close()
+        at_once.close()

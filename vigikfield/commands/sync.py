@@ -1,0 +1,223 @@
+"""device, trust, bundle, conflicts: the sync commands (DESIGN.md §5, issue 6)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from ..i18n import t
+
+BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
+                  "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
+                  "bad_value"}
+PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
+
+
+def _store(obj: Context):
+    import vigikfield_sync as sync
+
+    return sync.prepare(obj.store())
+
+
+def _fail(exc) -> None:
+    fail(str(exc), EXIT_BAD_INPUT if exc.key in BAD_INPUT_KEYS else EXIT_FAILED)
+
+
+def register(cli: click.Group) -> None:
+    from vigikfield_sync import SyncError
+
+    @cli.group(help=t("sync.device.help"))
+    def device() -> None:
+        pass
+
+    @device.command("show", help=t("sync.device.show_help"))
+    @click.option("--public-key", "public_only", is_flag=True, help=t("sync.device.opt_public"))
+    @click.pass_obj
+    def device_show(obj: Context, public_only: bool) -> None:
+        from vigikfield_sync import keys, local
+
+        store = _store(obj)
+        try:
+            public = keys.public_hex(store)
+        except SyncError as exc:
+            _fail(exc)
+        if public_only:
+            click.echo(f"{keys.PREFIX}{public}")
+            return
+        name = store.conn.execute("SELECT name FROM device").fetchone()[0]
+        click.echo(t("sync.device.show", id=store.device_id, name=name, role=local.role(store),
+                     key_id=keys.key_id(public), public=f"{keys.PREFIX}{public}",
+                     key_file=keys.key_path(store), project=store.project_id or "-"))
+
+    @device.command("role", help=t("sync.device.role_help"))
+    @click.argument("role", type=click.Choice(["pilot", "technician", "maintenance"]))
+    @click.pass_obj
+    def device_role(obj: Context, role: str) -> None:
+        from vigikfield_sync import set_role
+
+        set_role(_store(obj), role)
+        click.echo(t("sync.device.role_set", role=role))
+
+    @cli.group(help=t("sync.trust.help"))
+    def trust() -> None:
+        pass
+
+    @trust.command("add", help=t("sync.trust.add_help"))
+    @click.argument("key")
+    @click.option("--name", required=True, help=t("sync.trust.opt_name"))
+    @click.pass_obj
+    def trust_add(obj: Context, key: str, name: str) -> None:
+        from vigikfield_sync import trust_add as add
+
+        try:
+            entry = add(_store(obj), key, name)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.trust.added", name=entry.name, key_id=entry.key_id))
+
+    @trust.command("list", help=t("sync.trust.list_help"))
+    @click.pass_obj
+    def trust_list(obj: Context) -> None:
+        from vigikfield_sync import trust_list as entries
+
+        rows = entries(_store(obj))
+        if not rows:
+            click.echo(t("sync.trust.empty"))
+        for e in rows:
+            state = t("sync.trust.revoked", when=e.revoked_at) if e.revoked_at else t("sync.trust.active")
+            click.echo(f"{e.name}\t{e.key_id}\t{e.added_at}\t{state}")
+
+    @trust.command("revoke", help=t("sync.trust.revoke_help"))
+    @click.argument("name")
+    @click.pass_obj
+    def trust_revoke(obj: Context, name: str) -> None:
+        from vigikfield_sync import trust_revoke as revoke
+
+        try:
+            entry = revoke(_store(obj), name)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.trust.revoked_now", name=entry.name, key_id=entry.key_id))
+
+    @cli.group(help=t("sync.bundle.help"))
+    def bundle() -> None:
+        pass
+
+    @bundle.command("export", help=t("sync.bundle.export_help"))
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                  help=t("sync.bundle.opt_out"))
+    @click.option("--all", "everything", is_flag=True, help=t("sync.bundle.opt_all"))
+    @click.pass_obj
+    def bundle_export(obj: Context, out: Path, everything: bool) -> None:
+        from vigikfield_sync import export
+
+        try:
+            written = export(_store(obj), out, everything=everything)
+        except SyncError as exc:
+            _fail(exc)
+        if not written.ops:
+            click.echo(t("sync.bundle.nothing"))
+            return
+        click.echo(t("sync.bundle.exported", path=out, ops=written.ops,
+                     first=written.first_seq, last=written.last_seq))
+
+    @bundle.command("workorder", help=t("sync.bundle.workorder_help"))
+    @click.option("--technician", required=True, help=t("sync.bundle.opt_technician"))
+    @click.option("--residence", "residences", multiple=True, required=True,
+                  help=t("sync.bundle.opt_residence"))
+    @click.option("--date", help=t("sync.bundle.opt_date"))
+    @click.option("--include-confidential", is_flag=True, help=t("sync.bundle.opt_confidential"))
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                  help=t("sync.bundle.opt_out"))
+    @click.pass_obj
+    def bundle_workorder(obj: Context, technician: str, residences: tuple[str, ...],
+                         date: str | None, include_confidential: bool, out: Path) -> None:
+        from vigikfield_sync import workorder
+
+        try:
+            written = workorder(_store(obj), out, technician=technician,
+                                residences=list(residences), date=date,
+                                include_confidential=include_confidential)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.bundle.workorder_written", path=out, ops=written.ops,
+                     residences=len(residences), technician=technician))
+
+    def _receive(obj: Context, files: tuple[Path, ...], kind: str) -> None:
+        from vigikfield_sync import merge_files
+
+        store = _store(obj)
+        size = sum(p.stat().st_size for p in files if p.exists())
+        if sys.stderr.isatty() and (len(files) > 1 or size > PROGRESS_BYTES):
+            with click.progressbar(length=len(files), label=t("sync.bundle.progress"),
+                                   file=sys.stderr) as bar:
+                outcomes = merge_files(store, files, kind, progress=lambda _p: bar.update(1))
+        else:
+            outcomes = merge_files(store, files, kind)
+        refused = 0
+        for outcome in sorted(outcomes, key=lambda o: files.index(o.path)):
+            if outcome.error is not None:
+                refused += 1
+                click.echo(t("sync.bundle.refused", path=outcome.path, reason=outcome.error),
+                           err=True)
+                continue
+            r = outcome.receipt
+            click.echo(t("sync.bundle.accepted", path=outcome.path, signer=r.signer,
+                         new=r.new_ops, duplicates=r.duplicate_ops, conflicts=r.conflicts))
+        if refused:
+            fail(t("sync.bundle.summary_refused", refused=refused, total=len(files)), EXIT_FAILED)
+
+    @bundle.command("import", help=t("sync.bundle.import_help"))
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.pass_obj
+    def bundle_import(obj: Context, file: Path) -> None:
+        _receive(obj, (file,), "workorder")
+
+    @bundle.command("merge", help=t("sync.bundle.merge_help"))
+    @click.argument("files", nargs=-1, required=True,
+                    type=click.Path(dir_okay=False, path_type=Path))
+    @click.pass_obj
+    def bundle_merge(obj: Context, files: tuple[Path, ...]) -> None:
+        _receive(obj, files, "export")
+
+    @cli.group(help=t("sync.conflicts.help"))
+    def conflicts() -> None:
+        pass
+
+    @conflicts.command("list", help=t("sync.conflicts.list_help"))
+    @click.option("--json", "as_json", is_flag=True, help=t("sync.conflicts.opt_json"))
+    @click.pass_obj
+    def conflicts_list(obj: Context, as_json: bool) -> None:
+        from dataclasses import asdict
+
+        from vigikfield_sync import list_conflicts
+
+        found = list_conflicts(_store(obj))
+        if as_json:
+            click.echo(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=2))
+            return
+        if not found:
+            click.echo(t("sync.conflicts.none"))
+        for c in found:
+            click.echo(t("sync.conflicts.line", id=c.id, what=c.description, field=c.field))
+            for label, side in (("A", c.a), ("B", c.b)):
+                click.echo(t("sync.conflicts.side", side=label, value=json.dumps(
+                    side.value, ensure_ascii=False), device=side.device,
+                    actor=side.actor or "?", when=side.when))
+
+    @conflicts.command("resolve", help=t("sync.conflicts.resolve_help"))
+    @click.argument("conflict_id")
+    @click.option("--keep", required=True, help=t("sync.conflicts.opt_keep"))
+    @click.pass_obj
+    def conflicts_resolve(obj: Context, conflict_id: str, keep: str) -> None:
+        from vigikfield_sync import resolve
+
+        try:
+            c = resolve(_store(obj), conflict_id, keep)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.conflicts.resolved", id=c.id, what=c.description, field=c.field))

@@ -1,0 +1,206 @@
+"""What goes on a hall's QR label, and which halls get one.
+
+The label is glued in the hall once its centrale is encoded; anyone in front
+of the hall can read it, so it carries only public facts. The payload is
+plain text, one fact a line, the hall code FIRST: a handheld scanner types the
+first line and `search.code_candidate` jumps to the hall. Then, for a human
+with a phone: landlord, residence, address, hall label, date encoded, the
+landlord's phone. The SQL below names every column it reads, and none of them
+is in `model.NOT_ON_LABELS` (no site level, no card fingerprint, no service
+code): a test holds it to that with an SQLite authorizer.
+
+Lines are clipped deterministically so that the QR stays at or below
+`MAX_VERSION` at error-correction level Q (see docs/labels.md for why).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from ..i18n import t
+from . import hallcode
+
+ERROR_CORRECTION = "Q"   # 25 % of the symbol can be dirty or scratched
+MAX_VERSION = 12         # 65 x 65 modules: about 0.45 mm a module on a 70 x 37 label
+CAPACITY_BYTES = 203     # byte-mode capacity of version 12 at level Q (ISO/IEC 18004)
+ELLIPSIS = "…"
+
+# Longest text (in characters) each line may keep before it is clipped.
+LINE_LIMITS = {"landlord": 32, "residence": 32, "address": 48, "hall": 32, "phone": 20}
+# When the lines together are still too long for CAPACITY_BYTES, these are
+# shortened, longest first; the code, the date and the phone are never cut.
+_SHRINKABLE = ("landlord", "residence", "address", "hall")
+_SPACES = re.compile(r"\s+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # not decomposed by Unicode
+
+
+class LabelError(Exception):
+    """A selection that cannot be printed; `str()` is the message to show."""
+
+    def __init__(self, message: str, *, bad_input: bool) -> None:
+        super().__init__(message)
+        self.bad_input = bad_input  # True: the user typed something wrong (exit 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One hall's label: `lines[0]` is the hall code, the rest are for humans."""
+
+    hall_id: str
+    code: str
+    lines: tuple[str, ...]
+    encoded_on: str | None  # ISO date of the encoding shown, None if not encoded
+
+    @property
+    def payload(self) -> str:
+        return "\n".join(self.lines)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters, ending in … when cut."""
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= limit:
+        return flat
+    return flat[: max(limit - 1, 0)].rstrip() + ELLIPSIS
+
+
+def _date_line(encoded_at: str | None) -> str | None:
+    if not encoded_at:
+        return None
+    try:
+        day = date.fromisoformat(encoded_at[:10])
+    except ValueError:
+        return clip(t("labels.payload.encoded_raw", value=encoded_at), 24)
+    return t("labels.payload.encoded", day=f"{day.day:02d}", month=f"{day.month:02d}",
+             year=f"{day.year:04d}")
+
+
+def _address(address: str | None, commune: str | None) -> str | None:
+    """The street address, with the commune when the address does not name it."""
+    if not address:
+        return commune
+    if commune and fold(commune) not in fold(address):
+        return f"{address}, {commune}"
+    return address
+
+
+def build(hall_id: str, code: str, *, landlord: str | None = None,
+          residence: str | None = None, address: str | None = None,
+          hall: str | None = None, encoded_at: str | None = None,
+          phone: str | None = None) -> Label:
+    """The label of one hall from public facts only; empty facts are left out."""
+    texts = {"landlord": landlord, "residence": residence, "address": address,
+             "hall": hall}
+    limits = dict(LINE_LIMITS)
+    phone_line = None
+    if phone and phone.strip():
+        phone_line = t("labels.payload.phone", phone=clip(phone, limits["phone"]))
+    date_line = _date_line(encoded_at)
+
+    def lines() -> list[str]:
+        body = [clip(texts[k], limits[k]) for k in _SHRINKABLE if texts[k] and texts[k].strip()]
+        return [code, *body, *(x for x in (date_line, phone_line) if x)]
+
+    current = lines()
+    present = [k for k in _SHRINKABLE if texts[k] and texts[k].strip()]
+    while len("\n".join(current).encode("utf-8")) > CAPACITY_BYTES and present:
+        # Shorten the longest shrinkable line by one character; ties go to
+        # the first in _SHRINKABLE order, so the result is deterministic.
+        longest = max(present, key=lambda k: (len(clip(texts[k], limits[k])),
+                                              -_SHRINKABLE.index(k)))
+        limits[longest] = min(limits[longest], len(clip(texts[longest], limits[longest]))) - 1
+        if limits[longest] <= 1:
+            present.remove(longest)  # down to "…": nothing left to cut there
+        current = lines()
+    on = encoded_at[:10] if encoded_at else None
+    return Label(hall_id=hall_id, code=code, lines=tuple(current), encoded_on=on)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for forgiving name comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    return _SPACES.sub(" ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
+
+
+# The latest encoding that still holds: encoded (or already there) on a
+# centrale that has not been replaced since.
+_LATEST = """SELECT e.hall_id AS hall_id, max(e.encoded_at) AS encoded_at
+FROM encodings e LEFT JOIN centrales c ON c.id = e.centrale_id
+WHERE e.outcome IN ('encoded', 'already_present') AND coalesce(c.active, 1) != 0
+GROUP BY e.hall_id"""
+
+_SELECT = f"""WITH enc AS ({_LATEST})
+SELECT h.id, h.code, l.name, r.name, coalesce(h.address, r.address), c.name, h.label,
+       enc.encoded_at, l.phone, enc.hall_id IS NOT NULL
+FROM halls h
+LEFT JOIN residences r ON r.id = h.residence_id
+LEFT JOIN communes c ON c.id = r.commune_id
+LEFT JOIN landlords l ON l.id = r.landlord_id
+LEFT JOIN enc ON enc.hall_id = h.id"""
+
+_ORDER = " ORDER BY l.name, r.name, h.label, h.code"
+
+
+def _labels(rows: list[tuple]) -> list[Label]:
+    return [
+        build(hall_id, code, landlord=landlord, residence=residence,
+              address=_address(address, commune), hall=label, encoded_at=encoded_at,
+              phone=phone)
+        for hall_id, code, landlord, residence, address, commune, label, encoded_at, phone, _
+        in rows
+    ]
+
+
+def for_hall(conn: sqlite3.Connection, code_text: str) -> tuple[Label, bool]:
+    """The label of the hall with this code, and whether the hall is encoded."""
+    code = hallcode.normalise(code_text)
+    if not hallcode.is_valid(code):
+        raise LabelError(t("labels.bad_code", code=code_text), bad_input=True)
+    rows = conn.execute(_SELECT + " WHERE h.code = ?", (code,)).fetchall()
+    if not rows:
+        raise LabelError(t("labels.no_hall", code=code), bad_input=False)
+    return _labels(rows)[0], bool(rows[0][-1])
+
+
+def for_residence(conn: sqlite3.Connection, name: str) -> list[Label]:
+    """Encoded halls of the residence(s) with this name (case and accents ignored)."""
+    wanted = fold(name)
+    ids = [rid for rid, rname in conn.execute("SELECT id, name FROM residences")
+           if rname and fold(rname) == wanted]
+    if not ids:
+        raise LabelError(t("labels.no_residence", name=name), bad_input=False)
+    marks = ", ".join("?" * len(ids))
+    rows = conn.execute(
+        _SELECT + f" WHERE enc.hall_id IS NOT NULL AND h.residence_id IN ({marks})" + _ORDER,
+        ids,
+    ).fetchall()
+    if not rows:
+        raise LabelError(t("labels.none_encoded_residence", name=name), bad_input=False)
+    return _labels(rows)
+
+
+def encoded_since(conn: sqlite3.Connection, since: str) -> list[Label]:
+    """Halls whose encoding shown on the label is dated `since` (YYYY-MM-DD) or later."""
+    try:
+        day = date.fromisoformat(since)
+    except ValueError:
+        raise LabelError(t("labels.bad_date", value=since), bad_input=True) from None
+    rows = conn.execute(
+        _SELECT + " WHERE enc.hall_id IS NOT NULL AND substr(enc.encoded_at, 1, 10) >= ?"
+        + _ORDER, (day.isoformat(),),
+    ).fetchall()
+    if not rows:
+        raise LabelError(t("labels.none_since", date=day.isoformat()), bad_input=False)
+    return _labels(rows)
+
+
+def every_encoded(conn: sqlite3.Connection) -> list[Label]:
+    """Every encoded hall of the territory."""
+    rows = conn.execute(_SELECT + " WHERE enc.hall_id IS NOT NULL" + _ORDER).fetchall()
+    if not rows:
+        raise LabelError(t("labels.none_encoded"), bad_input=False)
+    return _labels(rows)
