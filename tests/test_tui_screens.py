@@ -49,7 +49,7 @@ async def _settle(pilot):
     await pilot.pause()
 
 
-SCREENS = ["route", "residence", "help", "windows"] + [f"hall_{s}" for s in STEPS]
+SCREENS = ["route", "residence", "help", "windows", "sync"] + [f"hall_{s}" for s in STEPS]
 
 
 async def _until(pilot, predicate, tries=250):
@@ -77,6 +77,8 @@ async def _open(pilot, ids, name):
         app.open_hall(ids[f"step_{name[5:]}"])
         if name == "hall_card":  # wait for the reader's answer (bounded: card_timeout)
             await _until(pilot, lambda: bool(app.screen.card_message))
+    elif name == "sync":
+        app.open_sync()
     elif name == "help":
         app.open_residence(ids["mezereaux"])
         await _until(pilot, lambda: _halls_loaded(app))

@@ -59,6 +59,14 @@ class VigikApp(TranslatedApp):
             return
         self.open_hall(hall_id)
 
+    def action_open_sync_screen(self) -> None:
+        self.open_sync()
+
+    def open_sync(self) -> None:
+        from .screens.pilot_sync import PilotSyncScreen
+
+        self.push_screen(PilotSyncScreen())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return

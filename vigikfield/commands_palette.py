@@ -18,6 +18,7 @@ class MainActions(Provider):
             (t("palette.route"), lambda: app.pop_screen() if len(app.screen_stack) > 1 else None,
              t("palette.route_help")),
             (t("palette.quit"), app.exit, t("palette.quit_help")),
+            (t("palette.sync"), app.open_sync, t("palette.sync_help")),
         ]
         if hasattr(screen, "action_focus_search"):
             commands.append((t("palette.search"), screen.action_focus_search, t("palette.search_help")))

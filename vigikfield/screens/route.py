@@ -23,6 +23,7 @@ class RouteScreen(TranslatedScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "route.key_search", id="route.search"),
         Binding("escape", "clear_search", "route.key_clear", id="route.clear", show=False),
+        Binding("ctrl+s", "app.open_sync_screen", "route.key_sync", id="route.sync"),
     ]
 
     class Loaded(Message):

@@ -1,0 +1,96 @@
+"""The pilot's sync screen: bundles received, conflicts side by side, resolved with one key."""
+
+from __future__ import annotations
+
+import json
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Label
+
+from ..i18n import t
+from ..widgets.translated import TranslatedScreen
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+class PilotSyncScreen(TranslatedScreen):
+    """Receipts on top, open conflicts below; A keeps the current value, B the other."""
+
+    HELP = "help.sync"
+    BINDINGS = [
+        Binding("a", "keep('A')", "sync_screen.key_keep_a", id="sync.keep_a"),
+        Binding("b", "keep('B')", "sync_screen.key_keep_b", id="sync.keep_b"),
+        Binding("escape", "app.pop_screen", "sync_screen.key_back", id="sync.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(t("sync_screen.receipts"), classes="section")
+        yield DataTable(id="receipts", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="conflicts-title", classes="section")
+        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#receipts", DataTable).add_columns(
+            *(t(f"sync_screen.col_{c}") for c in ("received", "kind", "signer", "new", "dup", "conflicts")))
+        self.query_one("#conflicts", DataTable).add_columns(
+            *(t(f"sync_screen.col_{c}") for c in ("what", "field", "a", "b")))
+        self.reload()
+        self.query_one("#conflicts", DataTable).focus()
+
+    def reload(self) -> None:
+        import vigikfield_sync as sync
+
+        store = self.app.store
+        sync.prepare(store)
+        receipts = self.query_one("#receipts", DataTable)
+        receipts.clear()
+        for r in sync.receipts(store):
+            receipts.add_row(r.received_at[:16].replace("T", " "), r.kind, r.signer,
+                             str(r.new_ops), str(r.duplicate_ops), str(r.conflicts))
+        table = self.query_one("#conflicts", DataTable)
+        table.clear()
+        self.conflicts = sync.list_conflicts(store)
+        for c in self.conflicts:
+            table.add_row(
+                c.description, c.field,
+                f"{_value(c.a.value)} ({c.a.actor or c.a.device}, {c.a.when[:16]})",
+                f"{_value(c.b.value)} ({c.b.actor or c.b.device}, {c.b.when[:16]})",
+                key=c.id,
+            )
+        self.query_one("#conflicts-title", Label).update(
+            t("sync_screen.conflicts", count=len(self.conflicts)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "keep":
+            return bool(getattr(self, "conflicts", None))
+        return True
+
+    def action_keep(self, side: str) -> None:
+        import vigikfield_sync as sync
+
+        table = self.query_one("#conflicts", DataTable)
+        if not self.conflicts or table.cursor_row < 0:
+            return
+        conflict = self.conflicts[min(table.cursor_row, len(self.conflicts) - 1)]
+        try:
+            sync.resolve(self.app.store, conflict.id, side)
+        except sync.SyncError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(t("sync_screen.resolved", what=conflict.description, side=side))
+        self.reload()
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#conflicts")
+    def _highlight(self) -> None:
+        self.refresh_bindings()
