@@ -22,6 +22,7 @@ class ResidenceScreen(TranslatedScreen):
     """The halls of one residence."""
 
     HELP = "help.residence"
+    AUTO_FOCUS = "#halls"
     BINDINGS = [
         Binding("n", "next_pending", "residence.key_next", id="residence.next"),
         Binding("escape", "app.pop_screen", "residence.key_back", id="residence.back"),

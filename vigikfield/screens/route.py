@@ -19,6 +19,7 @@ class RouteScreen(TranslatedScreen):
     """Every residence, highest priority first, with halls encoded / total and dwellings."""
 
     HELP = "help.route"
+    AUTO_FOCUS = "#residences"
 
     BINDINGS = [
         Binding("slash", "focus_search", "route.key_search", id="route.search"),
