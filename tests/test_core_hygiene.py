@@ -91,3 +91,10 @@ def test_every_command_has_help(lang):
 
 def test_version_is_exposed():
     assert vigikfield.__version__
+
+
+def test_cli_docs_are_current():
+    """docs/cli.md is generated from the commands' help: it must match them."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "cli_docs.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
