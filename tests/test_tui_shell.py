@@ -42,8 +42,35 @@ async def test_shell_lists_residences_and_finds_a_hall(store):
         # a typed (or scanned) hall code opens the hall at once
         code = store.get("halls", ids["al_b"])["code"]
         await pilot.press("slash", *code.lower(), "enter")
+        await _until(pilot, lambda: isinstance(app.screen, HallScreen))
+        assert app.screen.hall_id == ids["al_b"]
+
+
+async def _until(pilot, predicate, tries=200):
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if predicate():
+            return
+    raise AssertionError("never reached the expected state")
+
+
+async def test_a_scanned_label_opens_its_hall_and_its_other_lines_do_nothing(store):
+    """A keyboard-wedge scanner types the whole label, an Enter after each line."""
+    ids = tinyterritory.build(store)
+    from vigikfield.domain import labels
+
+    label, _ = labels.for_hall(store.conn, store.get("halls", ids["al_a"])["code"])
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("slash")
+        for line in label.lines:  # "Habitat 77" would be h, a (no access!), b, i (incompatible)...
+            await pilot.press(*[{" ": "space"}.get(c, c) for c in line if c.isascii() and (c.isalnum() or c == " ")], "enter")
+        await _until(pilot, lambda: isinstance(app.screen, HallScreen))
         await pilot.pause()
-        assert isinstance(app.screen, HallScreen) and app.screen.hall_id == ids["al_b"]
+        assert app.screen.hall_id == ids["al_a"]
+        assert app.screen.state.step == "compatibility"  # no key reached the wizard
+        assert len(app.screen_stack) == 2  # no dialog opened
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

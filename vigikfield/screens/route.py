@@ -116,15 +116,43 @@ class RouteScreen(TranslatedScreen):
     @on(Input.Submitted, "#search")
     def run_search(self, event: Input.Submitted) -> None:
         text = event.value.strip()
+        if self.scan_pending is not None:  # the rest of a scanned label: swallow it
+            self.absorb_scan()
+            return
         if not text:
             self.action_clear_search()
             return
         hits = search(self.app.store.conn, text, limit=200)
         if hits and code_candidate(text) == hits[0].code:
-            self.action_clear_search()  # a typed or scanned code opens its hall at once
-            self.app.open_hall(hits[0].hall_id)
+            # A typed or scanned code opens its hall. A keyboard-wedge scanner
+            # types the label's other lines right after the code, each ended by
+            # Enter: they are absorbed here until the keys stop, so that none of
+            # them lands on the hall screen as a command.
+            self.scan_pending = hits[0].hall_id
+            self.absorb_scan()
             return
         self.show_hits(hits, text)
+
+    scan_pending: str | None = None
+    SCAN_QUIET = 0.25  # seconds without a key that end a scan
+
+    def absorb_scan(self) -> None:
+        self.query_one("#search", Input).value = ""
+        if getattr(self, "_scan_timer", None) is not None:
+            self._scan_timer.stop()
+        self._scan_timer = self.set_timer(self.SCAN_QUIET, self.open_scanned)
+
+    @on(Input.Changed, "#search")
+    def scan_continues(self, event: Input.Changed) -> None:
+        if self.scan_pending is not None and event.value:
+            self.absorb_scan()
+
+    def open_scanned(self) -> None:
+        hall_id, self.scan_pending = self.scan_pending, None
+        self._scan_timer = None
+        if hall_id is not None:
+            self.action_clear_search()
+            self.app.open_hall(hall_id)
 
     @on(DataTable.RowSelected, "#residences")
     def open_residence(self, event: DataTable.RowSelected) -> None:
