@@ -19,6 +19,7 @@ import argparse
 import socket
 import struct
 import sys
+import threading
 import time
 
 GET_UID = bytes.fromhex("FFCA000000")
@@ -47,7 +48,7 @@ def _connect(port: int, deadline: float) -> socket.socket:
         except OSError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.05)
+            threading.Event().wait(0.05)  # back off before the next try
 
 
 def answer(apdu: bytes, uid: bytes | None, refuse: bytes) -> bytes:
@@ -74,8 +75,7 @@ def serve(port: int, atr: bytes, uid: bytes | None, refuse: bytes, hang: bool) -
             continue  # power on/off, reset: nothing to answer
         if hang and message[:2] == GET_UID[:2]:
             print("APDU", flush=True)
-            while True:  # a card that stops answering: the test kills us now
-                time.sleep(3600)
+            threading.Event().wait()  # a card that stops answering: the test kills us now
         _send(sock, answer(message, uid, refuse))
 
 
