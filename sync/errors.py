@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from vigikfield.i18n import t
+from vigikfield.i18n import TranslatedError
 
 
-class SyncError(Exception):
+class SyncError(TranslatedError):
     """Refusal or failure with a catalog key; `str()` is the message in the current language.
 
     Keeping the key (not the text) lets tests check *which* reason was given
     whatever the language.
     """
 
-    def __init__(self, key: str, /, **values: object) -> None:
-        self.key = key
-        self.values = values
-        super().__init__(key)
-
-    def __str__(self) -> str:
-        return t(f"sync.error.{self.key}", **self.values)
+    prefix = "sync.error."

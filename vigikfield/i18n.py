@@ -74,3 +74,22 @@ def t(key: str, /, **values: object) -> str:
         except (KeyError, IndexError, ValueError):
             return message
     return message
+
+
+class TranslatedError(Exception):
+    """An error whose text is a catalog message, looked up when it is shown.
+
+    Keeping the key (not the text) lets callers and tests check *which* reason
+    was given whatever the language. `prefix` is prepended to the key.
+    """
+
+    prefix = ""
+    key = ""
+
+    def __init__(self, key: str | None = None, /, **values: object) -> None:
+        self.key = key or type(self).key
+        self.values = values
+        super().__init__(self.key)
+
+    def __str__(self) -> str:
+        return t(f"{self.prefix}{self.key}", **self.values)

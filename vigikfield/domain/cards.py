@@ -12,21 +12,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..i18n import t
+from ..i18n import TranslatedError, t
 from .store import Store
 
 ACTIVE, REVOKED = "active", "revoked"
 
 
-class CardRegistryError(Exception):
+class CardRegistryError(TranslatedError):
     """Bad input for the registry; `str()` is the message (nothing was written)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key, self.values = key, values
-        super().__init__(key)
-
-    def __str__(self) -> str:
-        return t(self.key, **self.values)
 
 
 @dataclass(frozen=True, slots=True)

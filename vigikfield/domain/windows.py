@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..i18n import language, t
+from ..i18n import TranslatedError, language
 
 MAX_WINDOWS = 3
 DAY = 24 * 60
@@ -27,15 +27,8 @@ _INDEX = {name.lower(): i for names in _NAMES.values() for i, name in enumerate(
 _TIME = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*$")
 
 
-class WindowError(ValueError):
+class WindowError(TranslatedError, ValueError):
     """Input that is not a valid schedule; `str()` says why in plain words."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key, self.values = key, values
-        super().__init__(key)
-
-    def __str__(self) -> str:
-        return t(self.key, **self.values)
 
 
 def parse_days(text: str) -> str:

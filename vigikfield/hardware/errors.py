@@ -7,21 +7,13 @@ current language when it is shown, so the key and its values are kept.
 
 from __future__ import annotations
 
-from ..i18n import t
+from ..i18n import TranslatedError
 
 
-class HardwareError(Exception):
+class HardwareError(TranslatedError):
     """Base: a device problem the user can act on."""
 
     key = "hw.err.generic"
-
-    def __init__(self, key: str | None = None, /, **values: object) -> None:
-        self.key = key or type(self).key
-        self.values = values
-        super().__init__(self.key)
-
-    def __str__(self) -> str:
-        return t(self.key, **self.values)
 
 
 # -- card reader ---------------------------------------------------------------
