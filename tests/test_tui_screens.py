@@ -83,6 +83,8 @@ async def _open(pilot, ids, name):
         app.open_residence(ids["mezereaux"])
         await _until(pilot, lambda: _halls_loaded(app))
         await pilot.press("f1")
+        # the Markdown widget builds its blocks asynchronously: wait for the key table
+        await _until(pilot, lambda: bool(app.screen.query("MarkdownTable")))
     elif name == "windows":
         app.open_hall(ids["step_encoding"])
         await _settle(pilot)
