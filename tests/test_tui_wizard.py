@@ -177,3 +177,16 @@ async def test_help_knows_the_screen(store, tmp_path):
         await pilot.pause()
         text = app.screen.text
         assert "assistant d'encodage" in text and "Incompatible" in text
+
+
+async def test_landlord_without_card_is_told_at_once(store, tmp_path):
+    ids, app, reader = _setup(store, tmp_path)
+    newcomer = store.create("landlords", {"name": "Sénart Logement"})
+    store.update("residences", ids["plein_ciel"], {"landlord_id": newcomer})
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["pc_2"])  # no card of Sénart Logement is enrolled: no waiting
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert "Aucune carte de service n'est enregistrée pour Sénart Logement" in app.screen.card_message
+        assert app.screen.state.step == "card"

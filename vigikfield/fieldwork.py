@@ -33,6 +33,9 @@ def read_service_card(reader, conn: sqlite3.Connection, landlord: str | None,
     """Wait for a card, read it, and check it against the registry for `landlord`."""
     if reader is None:
         return CardCheck("no_reader", t("wizard.card.no_reader"))
+    if landlord and not any(c.landlord == landlord for c in cards.cards(conn)):
+        # No card of this landlord is enrolled, none could pass: say so now, don't wait.
+        return CardCheck("refused", t("wizard.card.none_enrolled", landlord=landlord))
     try:
         if not reader.readers():
             raise NoReader()

@@ -28,8 +28,13 @@ def register(cli: click.Group) -> None:
         key = "demo.created" if created else "demo.present"
         click.echo(t(key, path=obj.db_path, **counts), err=not no_ui)
         if not no_ui:
+            import os
+
+            from ..domain.demo_data import TECHNICIANS
             from ..tui import run_tui
 
+            # The demo is seen through a demo technician's eyes: his work order.
+            store.actor = os.environ.get("VIGIKFIELD_ACTOR") or TECHNICIANS[0]
             run_tui(store, demo=True)
 
     @cli.command(help=t("search.help"))

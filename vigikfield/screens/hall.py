@@ -131,7 +131,14 @@ class HallScreen(TranslatedScreen):
     def panel_text(self) -> str:
         state, step = self.state, self.state.step
         if step == "compatibility":
-            return t("wizard.panel.compatibility", vigik=t(f"wizard.vigik.{state.hall.get('vigik') or 'unknown'}"))
+            text = t("wizard.panel.compatibility",
+                     vigik=t(f"wizard.vigik.{state.hall.get('vigik') or 'unknown'}"))
+            done = [e for e in state.history if e.get("outcome")]
+            if done:  # a hall visited before: say what happened last time
+                last = done[-1]
+                text = t("wizard.last_attempt", outcome=t(f"wizard.outcome.{last['outcome']}"),
+                         when=(last.get("encoded_at") or "")[:10] or "-") + "\n\n" + text
+            return text
         if step == "card":
             landlord = (state.landlord or {}).get("name") or "?"
             status = self.card_message or t("wizard.card.waiting")
