@@ -28,10 +28,8 @@ async def test_shell_lists_residences_and_finds_a_hall(store):
     ids = tinyterritory.build(store)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
         table = app.screen.query_one("#residences", DataTable)
-        assert table.row_count == 3
+        await _until(pilot, lambda: table.row_count == 3)
         assert table.get_row_at(0)[1] == "1/3"
         assert "1/7 halls encodés" in str(app.screen.query_one("#totals", Static).render())
         await pilot.press("slash", *"alouettes", "enter")
@@ -46,11 +44,14 @@ async def test_shell_lists_residences_and_finds_a_hall(store):
         assert app.screen.hall_id == ids["al_b"]
 
 
-async def _until(pilot, predicate, tries=200):
+async def _until(pilot, predicate, tries=300):
+    """Run the app until `predicate()` holds (bounded), waiting on its workers."""
     for _ in range(tries):
-        await pilot.pause(0.02)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         if predicate():
             return
+        await pilot.pause(0.02)
     raise AssertionError("never reached the expected state")
 
 
@@ -92,7 +93,6 @@ def test_shell_snapshot(store, snap_compare):
     tinyterritory.build(store)
 
     async def settle(pilot):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await _until(pilot, lambda: pilot.app.screen.query_one("#residences").row_count == 3)
 
     assert snap_compare(make_app(store), terminal_size=(100, 24), run_before=settle)

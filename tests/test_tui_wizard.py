@@ -32,8 +32,20 @@ def _setup(store, tmp_path, card=HABITAT_CARD):
 
 
 async def _settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let workers finish and the messages they posted be handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def _until(pilot, predicate, tries=300):
+    """Run the app until `predicate()` holds (bounded): a worker's answer is awaited."""
+    for _ in range(tries):
+        await _settle(pilot)
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app never reached the expected state")
 
 
 def _attempt(store, hall_id):
@@ -59,8 +71,7 @@ async def test_common_case_costs_five_keys(store, tmp_path):
                 assert _attempt(store, ids["mez_b"]).step == expect_step
 
         await press("enter", None)  # compatible; the card is read and recognised by itself
-        await _settle(pilot)
-        assert _attempt(store, ids["mez_b"]).step == "encoding"
+        await _until(pilot, lambda: _attempt(store, ids["mez_b"]).step == "encoding")
         await press("enter", "door")  # encoded with the 24 h preset
         await press("enter", "label")  # door opened
         await press("enter", None)  # label printed and attached
@@ -82,10 +93,13 @@ async def test_next_hall_opens_the_following_pending_one(store, tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         app.open_hall(ids["al_a"])
         await _settle(pilot)
-        for _ in range(5):
+        await pilot.press("enter")  # compatible, then the card is read by itself
+        await _until(pilot, lambda: app.screen.state.step == "encoding")
+        for _ in range(4):
             await pilot.press("enter")
             await _settle(pilot)
-        assert isinstance(app.screen, HallScreen) and app.screen.hall_id == ids["al_b"]
+        await _until(pilot, lambda: isinstance(app.screen, HallScreen)
+                     and app.screen.hall_id == ids["al_b"])
 
 
 async def test_another_landlords_card_is_refused_with_its_owner(store, tmp_path):
@@ -94,15 +108,14 @@ async def test_another_landlords_card_is_refused_with_its_owner(store, tmp_path)
         app.open_hall(ids["al_a"])
         await _settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await _until(pilot, lambda: bool(app.screen.card_message))
         screen = app.screen
         assert screen.state.step == "card"
         assert "Les Foyers de Seine-et-Marne" in screen.card_message
         # the right card, read again: accepted
         reader.insert(HABITAT_CARD)
         await pilot.press("r")
-        await _settle(pilot)
-        assert _attempt(store, ids["al_a"]).step == "encoding"
+        await _until(pilot, lambda: _attempt(store, ids["al_a"]).step == "encoding")
 
 
 async def test_revoked_card_is_refused_and_override_asks_a_reason(store, tmp_path):
@@ -112,7 +125,7 @@ async def test_revoked_card_is_refused_and_override_asks_a_reason(store, tmp_pat
         app.open_hall(ids["al_a"])
         await _settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await _until(pilot, lambda: bool(app.screen.card_message))
         assert "révoquée" in app.screen.card_message
         await pilot.press("o", *"lecteur HS", "enter")
         await _settle(pilot)
@@ -132,7 +145,7 @@ async def test_no_access_and_failure_end_the_hall(store, tmp_path):
         app.open_hall(ids["al_b"])
         await _settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await _until(pilot, lambda: app.screen.state.step == "encoding")
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("enter")  # first reason: memory full
@@ -148,9 +161,9 @@ async def test_custom_windows_are_validated_inline(store, tmp_path):
         app.open_hall(ids["al_a"])
         await _settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await _until(pilot, lambda: app.screen.state.step == "encoding")
         await pilot.press("w", "down", "down", "enter")  # custom
-        await pilot.pause()
+        await _until(pilot, lambda: bool(app.screen.query("#days")))
         dialog = app.screen
         dialog.query_one("#days").value = "Lu-Sa"
         dialog.query_one("#windows").value = "06:00-12:00, 11:00-20:00"
@@ -187,6 +200,6 @@ async def test_landlord_without_card_is_told_at_once(store, tmp_path):
         app.open_hall(ids["pc_2"])  # no card of Sénart Logement is enrolled: no waiting
         await _settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await _until(pilot, lambda: bool(app.screen.card_message))
         assert "Aucune carte de service n'est enregistrée pour Sénart Logement" in app.screen.card_message
         assert app.screen.state.step == "card"

@@ -10,9 +10,6 @@ from . import paths
 from .commands_palette import MainActions
 from .domain.store import Store
 from .i18n import t
-from .screens.hall import HallScreen
-from .screens.help import HelpScreen
-from .screens.residence import ResidenceScreen
 from .screens.route import RouteScreen
 from .widgets.translated import TranslatedApp
 
@@ -42,10 +39,16 @@ class VigikApp(TranslatedApp):
         return RouteScreen()
 
     # -- navigation used by screens and the palette ---------------------------
+    # Screens other than the route are imported when first opened: the route
+    # is what a cold start must show quickly.
     def open_residence(self, residence_id: str) -> None:
+        from .screens.residence import ResidenceScreen
+
         self.push_screen(ResidenceScreen(residence_id))
 
     def open_hall(self, hall_id: str) -> None:
+        from .screens.hall import HallScreen
+
         self.push_screen(HallScreen(hall_id))
 
     def next_hall(self, after: str, residence_id: str) -> None:
@@ -68,6 +71,8 @@ class VigikApp(TranslatedApp):
         self.push_screen(PilotSyncScreen())
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))

@@ -124,17 +124,22 @@ class HallRow:
 
 def hall_rows(conn: sqlite3.Connection, residence_id: str) -> list[HallRow]:
     """The halls of a residence with their status, ordered by label."""
+    # the latest encodings of this residence's halls only: the whole table is 27,000
+    # encodings at 130,000 halls, a tenth of a second to rank on every visit
+    latest = LATEST_ENCODING.replace(
+        "WHERE outcome IS NOT NULL",
+        "WHERE outcome IS NOT NULL AND hall_id IN (SELECT id FROM halls WHERE residence_id = :r)")
     sql = f"""
-    WITH le AS ({LATEST_ENCODING})
+    WITH le AS ({latest})
     SELECT h.id, h.code, h.label, h.address, h.dwellings, h.brand, h.model,
            h.centrale_location, {HALL_STATUS},
            (SELECT e.step FROM encodings e WHERE e.hall_id = h.id
               AND coalesce(e.step, 'done') != 'done' ORDER BY e.rowid DESC LIMIT 1)
     FROM halls h LEFT JOIN le ON le.hall_id = h.id
-    WHERE h.residence_id = ?
+    WHERE h.residence_id = :r
     ORDER BY length(h.label), h.label, h.code
     """
-    return [HallRow(*row) for row in conn.execute(sql, (residence_id,))]
+    return [HallRow(*row) for row in conn.execute(sql, {"r": residence_id})]
 
 
 def route(conn: sqlite3.Connection, technician: str | None) -> list[ResidenceProgress]:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from ..domain import progress
 from ..domain.search import Hit, code_candidate, search
@@ -26,6 +27,10 @@ class RouteScreen(TranslatedScreen):
         Binding("escape", "clear_search", "route.key_clear", id="route.clear", show=False),
         Binding("ctrl+s", "app.open_sync_screen", "route.key_sync", id="route.sync"),
     ]
+
+    loading = False  # a load is running
+    stale = False  # the running load may predate changes: load again after it
+    shown: list[progress.ResidenceProgress] = []  # the rows in the table, in order (never mutated)
 
     class Loaded(Message):
         def __init__(self, rows: list[progress.ResidenceProgress]) -> None:
@@ -48,21 +53,43 @@ class RouteScreen(TranslatedScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#residences", DataTable)
-        table.add_columns(*(t(f"route.col_{c}") for c in
-                            ("residence", "halls", "dwellings", "status", "commune", "landlord")))
+        self.columns = table.add_columns(*(t(f"route.col_{c}") for c in
+                                           ("residence", "halls", "dwellings", "status", "commune",
+                                            "landlord")))
         hits = self.query_one("#hits", DataTable)
         hits.add_columns(*(t(f"route.hit_{c}") for c in
                            ("code", "hall", "residence", "address", "commune")))
         hits.display = False
         table.focus()
-        self.load()  # the default screen gets no ScreenResume on its first showing
+        self.reload()  # whether a ScreenResume follows the first mount depends on the harness
+
+    def reload(self) -> None:
+        """Read the route again, one load at a time: at 130,000 halls a load takes a
+        second, and filling thousands of rows twice would block the screen as long again.
+        (The first showing brings both a mount and a resume: one load serves both.)"""
+        if self.loading:
+            return
+        self.loading, self.stale = True, False
+        self.load()
+
+    def on_screen_suspend(self) -> None:
+        # hall changes happen on other screens: a load still running may miss them
+        self.stale = self.loading
 
     @work(thread=True, exclusive=True, group="route-load", exit_on_error=False)
     def load(self) -> None:
         store = self.app.store
         self.post_message(self.Loaded(progress.route(store.conn, store.actor)))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "route-load" and event.state in (
+                WorkerState.ERROR, WorkerState.CANCELLED):
+            self.loading = False
+
     def on_route_screen_loaded(self, message: Loaded) -> None:
+        self.loading = False
+        if self.stale:
+            self.reload()
         self.rows = message.rows
         for select_id, attr in (("#filter-commune", "commune"), ("#filter-landlord", "landlord")):
             select = self.query_one(select_id, Select)
@@ -86,22 +113,29 @@ class RouteScreen(TranslatedScreen):
             if all(v is Select.NULL or getattr(r, k) == v for k, v in wanted.items())
         ]
         table = self.query_one("#residences", DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(
-                row.name or row.address or "-",
-                f"{row.encoded}/{row.halls}",
-                f"{row.dwellings_covered}/{row.dwellings}",
-                t(f"status.residence.{row.status}"),
-                row.commune or "-",
-                row.landlord or "-",
-                key=row.id,
-            )
+        if [r.id for r in rows] == [r.id for r in self.shown]:
+            # back from a residence: the same rows, a few changed. Refilling 20,000 rows
+            # would freeze the screen for seconds at 130,000 halls; update the changed cells.
+            for row, before in zip(rows, self.shown):
+                if row != before:
+                    for column, value in zip(self.columns, self.cells(row)):
+                        table.update_cell(row.id, column, value)
+        else:
+            table.clear()
+            for row in rows:
+                table.add_row(*self.cells(row), key=row.id)
+        self.shown = rows
         total = progress.totals(rows)
         self.query_one("#totals", Static).update(t(
             "route.totals", residences=total.residences, encoded=total.encoded,
             halls=total.halls, covered=total.dwellings_covered, dwellings=total.dwellings,
         ))
+
+    @staticmethod
+    def cells(row: progress.ResidenceProgress) -> tuple[str, ...]:
+        return (row.name or row.address or "-", f"{row.encoded}/{row.halls}",
+                f"{row.dwellings_covered}/{row.dwellings}", t(f"status.residence.{row.status}"),
+                row.commune or "-", row.landlord or "-")
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -163,7 +197,7 @@ class RouteScreen(TranslatedScreen):
         self.app.open_hall(str(event.row_key.value))
 
     def on_screen_resume(self) -> None:
-        self.load()
+        self.reload()
 
     def show_hits(self, hits: list[Hit], text: str) -> None:
         table = self.query_one("#hits", DataTable)
