@@ -66,11 +66,14 @@ def m001_territory(db: Database) -> None:
         )"""
     )
     # Search index over halls, kept by triggers so that every path that
-    # writes halls (services, merge, repair) keeps it true.
+    # writes halls (services, merge, repair) keeps it true. Every query word is
+    # a prefix term: the prefix indexes answer the short ones ("d", "de", "la"
+    # are typed first and match most halls) without merging huge token lists.
     db.execute(
         """CREATE VIRTUAL TABLE halls_fts USING fts5(
           code, label, address, residence, commune, landlord,
-          tokenize = "unicode61 remove_diacritics 2"
+          tokenize = "unicode61 remove_diacritics 2",
+          prefix = '1 2 3'
         )"""
     )
     row = """SELECT h.rowid, h.code, h.label, coalesce(h.address, r.address),

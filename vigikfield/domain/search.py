@@ -46,6 +46,16 @@ LEFT JOIN communes c ON c.id = r.commune_id
 LEFT JOIN landlords l ON l.id = r.landlord_id"""
 
 
+# Rank and cut in the FTS table first, then join only the rows kept: joining
+# every match before sorting costs a lookup per match ("de" matches most halls).
+_RANKED = _SELECT.replace(
+    "FROM halls h",
+    """FROM (SELECT rowid AS hit, bm25(halls_fts, 10.0, 5.0, 2.0, 3.0, 1.0, 1.0) AS score
+      FROM halls_fts WHERE halls_fts MATCH ? ORDER BY score LIMIT ?) f
+JOIN halls h ON h.rowid = f.hit""",
+) + "\nORDER BY f.score"
+
+
 def code_candidate(text: str) -> str | None:
     """The hall code in `text`, if it is one (a label's first line, or typed)."""
     first = text.strip().splitlines()[0] if text.strip() else ""
@@ -64,12 +74,7 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[Hit]:
             seen.add(row[0])
     query = fts_query(text if not code else text.strip().splitlines()[0])
     if query and len(hits) < limit:
-        rows = conn.execute(
-            _SELECT.replace("FROM halls h", "FROM halls_fts f JOIN halls h ON h.rowid = f.rowid")
-            + " WHERE halls_fts MATCH ? ORDER BY bm25(halls_fts, 10.0, 5.0, 2.0, 3.0, 1.0, 1.0)"
-            " LIMIT ?",
-            (query, limit + 1),
-        ).fetchall()
+        rows = conn.execute(_RANKED, (query, limit + 1)).fetchall()
         for row in rows:
             if row[0] not in seen and len(hits) < limit:
                 hits.append(Hit(*row))
