@@ -74,8 +74,21 @@ def app(db: str) -> tuple[float, int]:
     return ready[0], shown[0]
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. Linux keeps ru_maxrss across
+    fork+exec, so a child of a big parent would report the parent's peak:
+    /proc/self/status VmHWM is the high-water mark of this process's memory alone."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 if __name__ == "__main__":
     kind, argument = sys.argv[1], sys.argv[2]
     when, count = bare(int(argument)) if kind == "bare" else app(argument)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_rss_mb()
     print(json.dumps({"ready": when, "rows": count, "rss_mb": peak}))
