@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,8 @@ def ops_digest(rows: list[tuple]) -> str:
     Each op's hash is recomputed from its content on verification, so this
     binds every column of every op to the signed manifest.
     """
-    digest = hashlib.sha256()
-    for row in sorted(rows, key=lambda r: (r[1], r[2])):
-        digest.update(row[12].encode("ascii") + b"\n")
-    return digest.hexdigest()
+    ordered = sorted(rows, key=itemgetter(1, 2))
+    return hashlib.sha256("".join([row[12] + "\n" for row in ordered]).encode("ascii")).hexdigest()
 
 
 def canonical(manifest: dict[str, Any]) -> bytes:

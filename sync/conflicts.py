@@ -34,50 +34,74 @@ def conflict_id(op_a: str, op_b: str) -> str:
     return hashlib.sha256(pair.encode()).hexdigest()[:10]
 
 
-def _heads(ops: dict[str, tuple], parents: dict[str, set[str]]) -> list[str]:
-    ancestors: set[str] = set()
-    for op_id in ops:
-        stack = list(parents.get(op_id, ()))
-        while stack:
-            parent = stack.pop()
-            if parent not in ancestors:
-                ancestors.add(parent)
-                stack.extend(parents.get(parent, ()))
-    return [op_id for op_id in ops if op_id not in ancestors]
+def _marks(items: list) -> str:
+    return ", ".join("?" * len(items))
 
 
-def _pairs(ops: dict[str, tuple], links: dict[str, set[str]]) -> list[tuple[str, str]]:
-    """Conflicting (winner, other head) pairs among the ops of one field."""
-    if len({o[0] for o in ops.values()}) < 2:
-        return []
-    parents = {op_id: ({o[3]} if o[3] else set()) | links.get(op_id, set())
-               for op_id, o in ops.items()}
-    heads = _heads(ops, parents)
-    winner = max(heads, key=lambda h: (ops[h][1], ops[h][0]))
+def _heads_of(conn: sqlite3.Connection, entity: str,
+              ids: list[str]) -> dict[tuple[str, str], dict[str, tuple]]:
+    """(entity_id, field) -> {head op_id: (device_id, hlc, value)}, where heads of devices differ.
+
+    An op's parents are its base and the ops it superseded (a pilot's
+    resolution); only parents among the field's own ops count, so an op is an
+    ancestor exactly when it is the parent of one of them, and a head
+    otherwise. The histories are read once, without their values: only the
+    heads' clocks and values are fetched.
+    """
+    links: dict[str, list[str]] = {}
+    for op_id, ancestor in conn.execute("SELECT op_id, ancestor FROM sync_supersedes"):
+        links.setdefault(op_id, []).append(ancestor)
+    grouped: dict[tuple[str, str], dict[str, tuple]] = {}
+    for start in range(0, len(ids), 500):
+        some = ids[start:start + 500]
+        # Only fields written more than once can hold ops of two devices: the
+        # index alone tells which, so entities written once are not read.
+        chunk = [r[0] for r in conn.execute(
+            "SELECT DISTINCT entity_id FROM (SELECT entity_id FROM ops WHERE entity = ? "
+            f"AND entity_id IN ({_marks(some)}) GROUP BY entity_id, field HAVING count(*) > 1)",
+            (entity, *some))]
+        if not chunk:
+            continue
+        ops: dict[tuple[str, str], dict[str, str]] = {}
+        parents: dict[tuple[str, str], set[str]] = {}
+        for entity_id, field, op_id, device_id, base in conn.execute(
+            "SELECT entity_id, field, op_id, device_id, base FROM ops "
+            f"WHERE entity = ? AND entity_id IN ({_marks(chunk)})", (entity, *chunk)
+        ):
+            key = (entity_id, field)
+            group = ops.get(key)
+            if group is None:
+                group = ops[key] = {}
+                parents[key] = set()
+            group[op_id] = device_id
+            if base is not None:
+                parents[key].add(base)
+            if op_id in links:
+                parents[key].update(links[op_id])
+        wanted: dict[str, tuple[str, str]] = {}
+        for key, group in ops.items():
+            ancestors = parents[key]
+            tips = [op_id for op_id in group if op_id not in ancestors]
+            if len({group[op_id] for op_id in tips}) > 1:  # else no head is another device's
+                wanted.update(dict.fromkeys(tips, key))
+        heads = list(wanted)
+        for part in range(0, len(heads), 500):
+            few = heads[part:part + 500]
+            for op_id, stamp, value in conn.execute(
+                f"SELECT op_id, hlc, value FROM ops WHERE op_id IN ({_marks(few)})", few
+            ):
+                key = wanted[op_id]
+                grouped.setdefault(key, {})[op_id] = (ops[key][op_id], stamp, value)
+    return grouped
+
+
+def _pairs(heads: dict[str, tuple]) -> list[tuple[str, str]]:
+    """Conflicting (winner, other head) pairs among the heads of one field."""
+    winner = max(heads, key=lambda h: (heads[h][1], heads[h][0]))
     return [
         (winner, h) for h in sorted(heads)
-        if h != winner and ops[h][0] != ops[winner][0] and ops[h][2] != ops[winner][2]
+        if h != winner and heads[h][0] != heads[winner][0] and heads[h][2] != heads[winner][2]
     ]
-
-
-def _fields_of(conn: sqlite3.Connection, entity: str, ids: list[str]) -> dict[tuple, dict]:
-    """(entity_id, field) -> {op_id: (device_id, hlc, value, base)}, for entities shared by devices."""
-    grouped: dict[tuple, dict] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        shared = [r[0] for r in conn.execute(
-            f"SELECT entity_id FROM ops WHERE entity = ? AND entity_id IN ({marks}) "
-            "GROUP BY entity_id HAVING count(DISTINCT device_id) > 1", (entity, *chunk))]
-        for part in range(0, len(shared), 500):
-            some = shared[part:part + 500]
-            for op_id, entity_id, field, *rest in conn.execute(
-                "SELECT op_id, entity_id, field, device_id, hlc, value, base FROM ops "
-                f"WHERE entity = ? AND entity_id IN ({', '.join('?' * len(some))})",
-                (entity, *some),
-            ):
-                grouped.setdefault((entity_id, field), {})[op_id] = tuple(rest)
-    return grouped
 
 
 def detect(conn: sqlite3.Connection, entities: dict[str, set[str]]) -> int:
@@ -86,7 +110,6 @@ def detect(conn: sqlite3.Connection, entities: dict[str, set[str]]) -> int:
     `entities` maps an entity table to the ids whose ops changed; returns the
     number of open conflicts found on them.
     """
-    with_links = conn.execute("SELECT 1 FROM sync_supersedes LIMIT 1").fetchone() is not None
     found = 0
     stamp = local.now()
     for entity in sorted(entities):
@@ -97,15 +120,8 @@ def detect(conn: sqlite3.Connection, entities: dict[str, set[str]]) -> int:
                 conn.execute(
                     f"DELETE FROM sync_conflicts WHERE entity = ? AND entity_id IN "
                     f"({', '.join('?' * len(chunk))}) AND resolved_op IS NULL", (entity, *chunk))
-        for (entity_id, field), ops in sorted(_fields_of(conn, entity, ids).items()):
-            links: dict[str, set[str]] = {}
-            if with_links:
-                for op_id, ancestor in conn.execute(
-                    f"SELECT op_id, ancestor FROM sync_supersedes WHERE op_id IN "
-                    f"({', '.join('?' * len(ops))})", list(ops)
-                ):
-                    links.setdefault(op_id, set()).add(ancestor)
-            for op_a, op_b in _pairs(ops, links):
+        for (entity_id, field), heads in sorted(_heads_of(conn, entity, ids).items()):
+            for op_a, op_b in _pairs(heads):
                 conn.execute(
                     "INSERT OR IGNORE INTO sync_conflicts (id, entity, entity_id, field, op_a, "
                     "op_b, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,41 +220,147 @@ def _upsert_sql(entity: str, names: tuple[str, ...]) -> str:
     )
 
 
+# An entity whose ops outnumber twice its fields has a history: its last ops
+# are found by seeks (_LAST_OPS) rather than by reading and sorting them all.
+_HISTORY = 2
+_SCAN = "SELECT entity_id, field, hlc, device_id, value FROM ops WHERE entity = ?{where}"
+# The last ops of each (entity_id, field), and where the field's ops start.
+# The GROUP BY reads only idx_ops_target and each pair costs one seek. Several
+# rows of a pair share its greatest hlc only when devices wrote at one instant.
+_LAST_OPS = """
+SELECT k.entity_id, k.field, k.first, o.device_id, o.value
+FROM (SELECT entity_id, field, min(hlc) AS first, max(hlc) AS last FROM ops
+      WHERE entity = ?1 AND entity_id IN ({marks}) GROUP BY entity_id, field) AS k
+CROSS JOIN ops o ON o.entity = ?1 AND o.entity_id = k.entity_id AND o.field = k.field
+  AND o.hlc = k.last
+"""
+
+
+def _in(ids: list[str]) -> str:
+    return f" AND entity_id IN ({', '.join('?' * len(ids))})"
+
+
+def _replay_chunk(
+    conn: sqlite3.Connection, entity: str, ids: list[str] | None
+) -> dict[str, dict[str, Any]]:
+    """The state of these entities (None: all), in the order of their first op.
+
+    As a scan of their ops in (hlc, device_id) order would give it: the
+    last op of each field wins, and an entity comes where its first op does.
+    """
+    fields = ENTITIES[entity]
+    first: dict[str, tuple[str, str | None]] = {}  # device None: not read yet
+    raw: dict[str, dict[str, str]] = {}
+    long: list[str] = []
+    short = ids
+    if ids is not None:
+        sizes = conn.execute(
+            f"SELECT entity_id, count(*) FROM ops WHERE entity = ?{_in(ids)} GROUP BY entity_id",
+            (entity, *ids),
+        ).fetchall()
+        long = [entity_id for entity_id, n in sizes if n > _HISTORY * len(fields)]
+        short = [entity_id for entity_id, n in sizes if n <= _HISTORY * len(fields)]
+    if short is None or short:
+        where = "" if short is None else _in(short)
+        rows = conn.execute(
+            _SCAN.format(where=where) + " ORDER BY hlc, device_id", (entity, *(short or ()))
+        )
+        for entity_id, field, stamp, device_id, value in rows:
+            if entity_id not in first:
+                first[entity_id] = (stamp, device_id)
+                raw[entity_id] = {}
+            if field in fields:
+                raw[entity_id][field] = value
+    if long:
+        winners: dict[tuple[str, str], str] = {}
+        for entity_id, field, stamp, device_id, value in conn.execute(
+            _LAST_OPS.format(marks=", ".join("?" * len(long))), (entity, *long)
+        ):
+            seen = first.get(entity_id)
+            if seen is None:
+                raw[entity_id] = {}
+            if seen is None or stamp < seen[0]:
+                first[entity_id] = (stamp, None)
+            pair = (entity_id, field)
+            if field in fields and (pair not in winners or device_id > winners[pair]):
+                winners[pair] = device_id
+                raw[entity_id][field] = value
+    decoded: dict[str, Any] = {}  # values repeat a lot (outcomes, flags, parents)
+    state = {}
+    for entity_id in sorted(first, key=_first_op_order(conn, entity, first)):
+        row = state[entity_id] = dict.fromkeys(fields)
+        for field, value in raw[entity_id].items():
+            if value not in decoded:
+                decoded[value] = state_value(json.loads(value))
+            row[field] = decoded[value]
+    return state
+
+
+def _first_op_order(conn: sqlite3.Connection, entity: str,
+                    first: dict[str, tuple[str, str | None]]) -> Callable[[str], tuple[str, str]]:
+    """Sort key: (hlc, device_id) of an entity's first op.
+
+    The device is read only where it decides: where first ops of several
+    entities share one clock stamp (only different devices can).
+    """
+    by_stamp: dict[str, list[str]] = {}
+    for entity_id, (stamp, _device) in first.items():
+        by_stamp.setdefault(stamp, []).append(entity_id)
+    key = {entity_id: (stamp, device or "") for entity_id, (stamp, device) in first.items()}
+    for stamp, group in by_stamp.items():
+        for entity_id in group if len(group) > 1 else ():
+            if first[entity_id][1] is None:
+                (device,) = conn.execute(
+                    "SELECT min(device_id) FROM ops WHERE entity = ? AND entity_id = ? "
+                    "AND hlc = ?", (entity, entity_id, stamp)).fetchone()
+                key[entity_id] = (stamp, device)
+    return key.__getitem__
+
+
 def replay(
     conn: sqlite3.Connection, entity: str, ids: Iterable[str] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The state of `entity` rebuilt from its ops alone (all, or just `ids`)."""
-    fields = ENTITIES[entity]
-    sql = "SELECT entity_id, field, value FROM ops WHERE entity = ?"
-    state: dict[str, dict[str, Any]] = {}
-    queries: list[tuple[str, tuple]] = []
+    """The state of `entity` rebuilt from its ops alone (all, or just `ids`).
+
+    Per field the op with the greatest (hlc, device_id) wins. Entities come
+    in the order of their first op (chunk by chunk of 500 ids): the order in
+    which a merge inserts new rows, which is their rowid order.
+    """
     if ids is None:
-        queries.append((sql + " ORDER BY hlc, device_id", (entity,)))
-    else:
-        for chunk in _chunks(list(ids)):
-            marks = ", ".join("?" * len(chunk))
-            queries.append(
-                (sql + f" AND entity_id IN ({marks}) ORDER BY hlc, device_id", (entity, *chunk))
-            )
-    for query, params in queries:
-        for entity_id, field, value in conn.execute(query, params):
-            row = state.get(entity_id)
-            if row is None:
-                row = state[entity_id] = dict.fromkeys(fields)
-            if field in fields:
-                row[field] = state_value(json.loads(value))
+        return _replay_chunk(conn, entity, None)
+    state: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(ids)):
+        for entity_id, row in _replay_chunk(conn, entity, chunk).items():
+            state.setdefault(entity_id, row).update(row)
     return state
 
 
 def materialise(conn: sqlite3.Connection, entity: str, ids: Iterable[str]) -> int:
-    """Rewrite the state rows of `ids` from their ops (used by merge and repair)."""
+    """Rewrite the state rows of `ids` from their ops (used by merge and repair).
+
+    Rows already holding exactly their replayed values (same types too) are
+    left alone: rewriting them would change nothing but cost page writes and
+    the search index's triggers.
+    """
     state = replay(conn, entity, ids)
     names = tuple(ENTITIES[entity])
-    conn.executemany(
-        _upsert_sql(entity, names),
-        [(entity_id, *(row[n] for n in names)) for entity_id, row in state.items()],
-    )
+    rows = [(entity_id, *(row[n] for n in names)) for entity_id, row in state.items()]
+    stored: dict[str, tuple] = {}
+    for chunk in _chunks(list(state)):
+        for row in conn.execute(
+            f"SELECT id, {', '.join(names)} FROM {entity} "
+            f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+        ):
+            stored[row[0]] = row
+    changed = [row for row in rows if not _identical(stored.get(row[0]), row)]
+    conn.executemany(_upsert_sql(entity, names), changed)
     return len(state)
+
+
+def _identical(have: tuple | None, want: tuple) -> bool:
+    return have is not None and all(
+        type(a) is type(b) and a == b for a, b in zip(have, want)
+    )
 
 
 def verify_chains(conn: sqlite3.Connection) -> Problem | None:
