@@ -6,6 +6,7 @@ from textual.widgets import DataTable
 
 import vigikfield_sync as sync
 from sync_world import World
+from tui_wait import settle
 from vigikfield.domain import journal
 from vigikfield.screens.pilot_sync import PilotSyncScreen
 from vigikfield.tui import make_app
@@ -21,16 +22,16 @@ async def test_conflict_settled_with_one_key(tmp_path):
     (conflict,) = sync.list_conflicts(master)
     app = make_app(master)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PilotSyncScreen)
         assert app.screen.query_one("#receipts", DataTable).row_count == 2
         table = app.screen.query_one("#conflicts", DataTable)
         row = table.get_row_at(0)
         assert conflict.a.value in row[2] and conflict.b.value in row[3]
         await pilot.press("b")
-        await pilot.pause()
+        await settle(pilot)
         assert table.row_count == 0
     assert master.get("halls", world.hall)["label"] == conflict.b.value
     assert sync.list_conflicts(master) == []

@@ -9,6 +9,8 @@ import pytest
 from textual.widgets import DataTable, Footer, Label, Markdown, OptionList, Static
 
 import tinyterritory
+from tui_wait import settle as _settle
+from tui_wait import until as _until
 from vigikfield import i18n
 from vigikfield.domain import cards
 from vigikfield.domain.store import Store
@@ -44,22 +46,7 @@ def _territory(store, tmp_path, *, with_card=True):
     return ids, app
 
 
-async def _settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 SCREENS = ["route", "residence", "help", "windows", "sync"] + [f"hall_{s}" for s in STEPS]
-
-
-async def _until(pilot, predicate, tries=250):
-    """Let the app run until `predicate()` holds (bounded), without sleeping blindly."""
-    for _ in range(tries):
-        await _settle(pilot)
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never reached the expected state")
 
 
 def _halls_loaded(app):

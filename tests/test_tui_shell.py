@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 import tinyterritory
+from tui_wait import until as _until
 from vigikfield import i18n
 from vigikfield.domain import progress
 from vigikfield.screens.hall import HallScreen
@@ -44,17 +45,6 @@ async def test_shell_lists_residences_and_finds_a_hall(store):
         assert app.screen.hall_id == ids["al_b"]
 
 
-async def _until(pilot, predicate, tries=300):
-    """Run the app until `predicate()` holds (bounded), waiting on its workers."""
-    for _ in range(tries):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("never reached the expected state")
-
-
 async def test_a_scanned_label_opens_its_hall_and_its_other_lines_do_nothing(store):
     """A keyboard-wedge scanner types the whole label, an Enter after each line."""
     ids = tinyterritory.build(store)
@@ -63,7 +53,7 @@ async def test_a_scanned_label_opens_its_hall_and_its_other_lines_do_nothing(sto
     label, _ = labels.for_hall(store.conn, store.get("halls", ids["al_a"])["code"])
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.app.workers.wait_for_complete()
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count == 3)
         await pilot.press("slash")
         for line in label.lines:  # "Habitat 77" would be h, a (no access!), b, i (incompatible)...
             await pilot.press(*[{" ": "space"}.get(c, c) for c in line if c.isascii() and (c.isalnum() or c == " ")], "enter")
@@ -80,8 +70,7 @@ async def test_shell_speaks_the_chosen_language(store, lang):
     i18n.set_language(lang)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count == 3)
         table = app.screen.query_one("#residences", DataTable)
         headers = [str(c.label) for c in table.columns.values()]
         assert headers[0] == ("Résidence" if lang == "fr" else "Residence")

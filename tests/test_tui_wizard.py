@@ -8,6 +8,8 @@ from types import SimpleNamespace
 from textual.widgets import DataTable
 
 import tinyterritory
+from tui_wait import settle as _settle
+from tui_wait import until as _until
 from vigikfield.domain import cards, progress, wizard
 from vigikfield.hardware.sim_reader import SimReader
 from vigikfield.screens.hall import HallScreen
@@ -29,23 +31,6 @@ def _setup(store, tmp_path, card=HABITAT_CARD):
     app = make_app(store, hardware=SimpleNamespace(reader=reader), labels_dir=tmp_path / "labels",
                    card_timeout=2.0)
     return ids, app, reader
-
-
-async def _settle(pilot):
-    """Let workers finish and the messages they posted be handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def _until(pilot, predicate, tries=300):
-    """Run the app until `predicate()` holds (bounded): a worker's answer is awaited."""
-    for _ in range(tries):
-        await _settle(pilot)
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the app never reached the expected state")
 
 
 def _attempt(store, hall_id):
