@@ -8,6 +8,7 @@ demo: bootstrap
 	.venv/bin/vigikfield demo
 
 test: bootstrap
+	.venv/bin/ruff check vigikfield sync bench scripts tests
 	.venv/bin/python -m pytest -n 2 -p no:cacheprovider
 
 bench: bootstrap

@@ -6,7 +6,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from textual.widgets import DataTable, Footer, Label, Markdown, OptionList, Static
+from textual.widgets import DataTable, Label, Markdown, OptionList, Static
 
 import tinyterritory
 from tui_wait import settle as _settle

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from textual.widgets import DataTable
 
 import tinyterritory
 from tui_wait import settle as _settle

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .journal import Change
 from .model import FAILURE_REASONS, OUTCOMES, VIGIK_STATUSES
 from .store import Store, StoreError
 

@@ -8,7 +8,7 @@ is recognised by itself, Enter (encoded with the residence's windows), Enter
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
