@@ -61,7 +61,7 @@ def _bundles(workdir: Path, pilot: Store, residences: list[str], count: int) -> 
         _fresh(workdir / f"tech{n}.db")
         tech = sync.prepare(Store(workdir / f"tech{n}.db", actor=f"tech{n}"))
         sync.trust_add(pilot, keys.public_hex(tech), f"tech{n}")
-        sync.trust_add(tech, keys.public_hex(pilot), "pilote")
+        sync.trust_add(tech, keys.public_hex(pilot), "pilote", "pilot")
         order = workdir / f"wo{n}.vfb"
         sync.workorder(pilot, order, technician=f"tech{n}", residences=residences[:4])
         sync.merge_files(tech, [order], "workorder")

@@ -22,6 +22,8 @@ from typing import Any
 from vigikfield.domain import hlc as hlc_clock
 from vigikfield.domain.journal import Change
 from vigikfield.domain.model import ENTITIES
+from vigikfield.domain.profile import PILOT
+from vigikfield.domain.rights import RightsError, role_name
 from vigikfield.domain.store import Store
 from vigikfield.i18n import t
 
@@ -182,7 +184,7 @@ def describe(store: Store, entity: str, entity_id: str) -> str:
         return t("sync.describe.hall", label=row.get("label") or "?", code=row.get("code") or "?",
                  residence=residence.get("name") or "?")
     name = next((row[k] for k in ("name", "label", "serial", "technician") if row.get(k)), None)
-    return t("sync.describe.other", entity=t(f"sync.entity.{entity}"),
+    return t("sync.describe.other", entity=t(f"entity.{entity}"),
              name=name or entity_id[:8])
 
 
@@ -231,6 +233,8 @@ def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
     device's next bundle; locally it supersedes both sides, so the conflict
     leaves the list.
     """
+    if store.role != PILOT:
+        raise RightsError("pilot_only", role=role_name(store.role))
     conflict = find(store, conflict_id_or_prefix)
     choice = keep.upper() if isinstance(keep, str) else None
     if choice == "A":

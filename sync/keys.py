@@ -15,7 +15,9 @@ from pathlib import Path
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from vigikfield.domain.profile import MAINTENANCE, PILOT, ROLES, TECHNICIAN
 from vigikfield.domain.store import Store
+from vigikfield.i18n import t
 
 from . import local
 from .errors import SyncError
@@ -78,32 +80,58 @@ def verify(public: str, message: bytes, signature_hex: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Trusted:
+    """A key this database accepts bundles from, the role it is trusted with, and its device."""
+
     name: str
     key_id: str
     public_key: str
     added_at: str
     revoked_at: str | None
+    role: str
+    landlord_id: str | None
+    device_id: str | None     # bound at `trust add --device` or at the first bundle accepted
 
 
-def trust_add(store: Store, key_text: str, name: str) -> Trusted:
+_COLUMNS = "name, key_id, public_key, added_at, revoked_at, role, landlord_id, device_id"
+
+
+def trust_add(store: Store, key_text: str, name: str, role: str = TECHNICIAN, *,
+              landlord_id: str | None = None, device_id: str | None = None) -> Trusted:
+    """Trust a key under a name, with a role (and a landlord for maintenance).
+
+    The role is what every op signed with this key is checked against at
+    merge; a bundle's own claim of a role counts for nothing. `device_id`
+    binds the key to its device now rather than at its first bundle.
+    """
     public = parse_public(key_text)
     kid = key_id(public)
+    if role not in ROLES:
+        raise SyncError("bad_role", role=role, roles=", ".join(ROLES))
+    if (role == MAINTENANCE) != (landlord_id is not None):
+        raise SyncError("trust_landlord")
+    if store.role != PILOT and role != PILOT:
+        raise SyncError("trust_only_pilot_key", role=t(f"rights.role.{store.role}"))
     clash = store.conn.execute(
-        "SELECT name FROM sync_trust WHERE name = ? OR key_id = ?", (name, kid)
+        "SELECT name, key_id FROM sync_trust WHERE name = ? OR key_id = ?", (name, kid)
     ).fetchone()
     if clash:
-        raise SyncError("trust_exists", name=clash[0], key_id=kid)
+        raise SyncError("trust_exists", name=clash[0], key_id=clash[1])
+    if device_id is not None:
+        device_id = device_id.strip().lower()
+        holder = device_holder(store, device_id)
+        if holder is not None or device_id == store.device_id:
+            raise SyncError("device_taken", device=device_id[:8],
+                            name=holder.name if holder else t("sync.this_device"))
     store.conn.execute(
-        "INSERT INTO sync_trust (name, key_id, public_key, added_at) VALUES (?, ?, ?, ?)",
-        (name, kid, public, local.now()),
+        f"INSERT INTO sync_trust ({_COLUMNS}) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        (name, kid, public, local.now(), role, landlord_id, device_id),
     )
     return trusted_by_name(store, name)
 
 
 def trusted_by_name(store: Store, name: str) -> Trusted:
     row = store.conn.execute(
-        "SELECT name, key_id, public_key, added_at, revoked_at FROM sync_trust WHERE name = ?",
-        (name,),
+        f"SELECT {_COLUMNS} FROM sync_trust WHERE name = ?", (name,)
     ).fetchone()
     if row is None:
         raise SyncError("trust_unknown", name=name)
@@ -112,11 +140,12 @@ def trusted_by_name(store: Store, name: str) -> Trusted:
 
 def trust_list(store: Store) -> list[Trusted]:
     return [Trusted(*row) for row in store.conn.execute(
-        "SELECT name, key_id, public_key, added_at, revoked_at FROM sync_trust ORDER BY name"
+        f"SELECT {_COLUMNS} FROM sync_trust ORDER BY name"
     )]
 
 
 def trust_revoke(store: Store, name: str) -> Trusted:
+    """Stop a key, and with it its device: no other key may sign that device's chain."""
     trusted_by_name(store, name)
     store.conn.execute(
         "UPDATE sync_trust SET revoked_at = coalesce(revoked_at, ?) WHERE name = ?",
@@ -125,11 +154,25 @@ def trust_revoke(store: Store, name: str) -> Trusted:
     return trusted_by_name(store, name)
 
 
+def device_holder(store: Store, device_id: str) -> Trusted | None:
+    """The trusted entry (revoked or not) bound to this device, if any."""
+    row = store.conn.execute(
+        f"SELECT {_COLUMNS} FROM sync_trust WHERE device_id = ?", (device_id,)
+    ).fetchone()
+    return Trusted(*row) if row else None
+
+
+def bind_device(store: Store, entry: Trusted, device_id: str) -> None:
+    """Bind a key to the device of its first accepted bundle (inside the merge's transaction)."""
+    if entry.device_id is None:
+        store.conn.execute("UPDATE sync_trust SET device_id = ? WHERE key_id = ?",
+                           (device_id, entry.key_id))
+
+
 def signer_for(store: Store, kid: str, public: str) -> Trusted:
     """The trusted, unrevoked entry for a bundle's key, or a refusal saying why."""
     row = store.conn.execute(
-        "SELECT name, key_id, public_key, added_at, revoked_at FROM sync_trust WHERE key_id = ?",
-        (kid,),
+        f"SELECT {_COLUMNS} FROM sync_trust WHERE key_id = ?", (kid,)
     ).fetchone()
     if row is None:
         raise SyncError("untrusted_key", key_id=kid)

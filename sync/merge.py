@@ -18,6 +18,7 @@ from pathlib import Path
 from vigikfield.domain import hlc as hlc_clock
 from vigikfield.domain import journal
 from vigikfield.domain.model import ORDER
+from vigikfield.domain.profile import TECHNICIAN
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
 
@@ -187,8 +188,7 @@ def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str,
         )
         if store.project_id is None:
             conn.execute("UPDATE device SET project_id = ?", (b.manifest["project_id"],))
-            if local.get_setting(store, "role") is None:
-                local.set_role(store, "technician")
+        _first_work_order(store, b.manifest)
     found = None
     if new_rows:
         touched: dict[str, set[str]] = {}
@@ -203,6 +203,15 @@ def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str,
         if kind == "export":
             found = conflicts.detect(conn, touched)
     return _receipt(store, b, signer, inserted, found or 0, copy)
+
+
+def _first_work_order(store: Store, manifest: dict) -> None:
+    """A fresh database becomes the technician's named in its first work order."""
+    p = store.profile
+    if p.role is None:
+        store.set_profile(role=TECHNICIAN, name=None if p.name else manifest.get("technician"))
+    elif p.name is None and p.role == TECHNICIAN and manifest.get("technician"):
+        store.set_profile(name=manifest["technician"])
 
 
 def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int | None,

@@ -19,19 +19,19 @@ def world(tmp_path_factory):
     """Three technicians, three days of concurrent work, incremental and cumulative bundles."""
     w = World(tmp_path_factory.mktemp("sync-world"))
     t1, t2, t3 = (w.technician(n) for n in ("tech1", "tech2", "tech3"))
-    w.pilot.update("halls", w.hall, {"dwellings": 15}, reason="recount by phone")
+    w.pilot.update("halls", w.hall, {"model": "M15"}, reason="recount by phone")
     incremental, cumulative = [], []
-    t1.update("halls", w.hall, {"label": "B1", "dwellings": 14})
-    t2.update("halls", w.hall, {"label": "B2", "dwellings": 14})
-    new_hall = t3.create("halls", {"residence_id": w.residence, "label": "D"})
+    t1.update("halls", w.hall, {"notes": "B1", "model": "M14"})
+    t2.update("halls", w.hall, {"notes": "B2", "model": "M14"})
+    new_centrale = t3.create("centrales", {"hall_id": w.hall2, "brand": "Urmet"})
     t3.update("halls", w.hall2, {"notes": "porte forcée"})
     incremental += [w.export(t) for t in (t1, t2, t3)]
     cumulative += [w.export(t, everything=True) for t in (t1, t3)]
-    t1.update("halls", w.hall, {"label": "B1 bis"})
+    t1.update("halls", w.hall, {"notes": "B1 bis"})
     t1.create("encodings", {"hall_id": w.hall, "centrale_id": w.centrale, "outcome": "encoded"})
     t2.update("halls", w.hall2, {"notes": "RAS"})
     t3.update("centrales", w.centrale, {"capacity": 3000})
-    t3.update("halls", new_hall, {"dwellings": 6})
+    t3.update("centrales", new_centrale, {"capacity": 6})
     incremental += [w.export(t) for t in (t1, t2, t3)]
     cumulative += [w.export(t, everything=True) for t in (t1, t2, t3)]
     t2.update("halls", w.hall2, {"notes": "porte forcée"})  # now agrees with tech3

@@ -62,10 +62,21 @@ def _language_from_argv(argv: list[str]) -> str | None:
     return None
 
 
+class Group(click.Group):
+    """A command group that turns a translated error escaping a command into its message and
+    exit code (a refusal of the rights, a profile change): one place, every command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except i18n.TranslatedError as exc:
+            fail(str(exc), exc.exit_code)
+
+
 def build_cli() -> click.Group:
     """The command tree; help texts are taken in the language in force."""
 
-    @click.group(invoke_without_command=True, help=t("cli.help"))
+    @click.group(cls=Group, invoke_without_command=True, help=t("cli.help"))
     @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
                   envvar="VIGIKFIELD_DB", help=t("cli.opt_db"))
     @click.option("--lang", type=click.Choice(i18n.LANGUAGES), envvar="VIGIKFIELD_LANG",

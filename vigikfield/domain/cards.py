@@ -21,6 +21,8 @@ ACTIVE, REVOKED = "active", "revoked"
 class CardRegistryError(TranslatedError):
     """Bad input for the registry; `str()` is the message (nothing was written)."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True, slots=True)
 class Card:

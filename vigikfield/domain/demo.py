@@ -419,6 +419,8 @@ def ensure(store: Store, scale: str | Scale = "demo") -> bool:
 
 def _write(store: Store, scale: Scale) -> None:
     with store.transaction():
+        if store.profile.role is None and store.profile.name is None:
+            store.set_profile(name=data.PILOT, role="pilot")
         project_id = store.ensure_project(data.PROJECT, data.TERRITORY, entity_id=_id("project"))
         builder = _Builder(store, scale, project_id)
         builder.build()

@@ -247,13 +247,12 @@ def run(store: Store, parsed: Parsed, file_name: str, *, dry_run: bool = False) 
     (cache,) = store.conn.execute("PRAGMA cache_size").fetchone()
     store.conn.execute(f"PRAGMA cache_size = {WRITE_CACHE}")
     try:
-        with store.transaction() as conn:
+        with store.transaction():
             project_created = store.project_id is None and bool(parsed.rows)
             project_id = (store.ensure_project(PROJECT_NAME) if project_created
                           else store.project_id)
             changes, summary = _plan(store, parsed, project_id or PENDING_PROJECT)
-            journal.append(conn, store.device_id, changes, actor=store.actor,
-                           reason=f"import {file_name}")
+            store.record(changes, reason=f"import {file_name}")
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     summary.project_created = project_created

@@ -5,7 +5,6 @@ writes the state and its ops together.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 import uuid
@@ -17,8 +16,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import hallcode, journal
+from . import profile as profiles
 from .journal import Change
 from .model import ENTITIES
+from .rights import Guard
 from .schema import migrate
 
 
@@ -26,14 +27,7 @@ class StoreError(Exception):
     """A problem the user can act on; `str()` is the message to show."""
 
 
-def default_actor() -> str:
-    actor = os.environ.get("VIGIKFIELD_ACTOR")
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return "inconnu"
+ACTOR_ENV = "VIGIKFIELD_ACTOR"  # the name to sign with when the profile has none (scripts)
 
 
 def connect(path: str | os.PathLike) -> sqlite3.Connection:
@@ -68,8 +62,45 @@ class Store:
             migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a vigikfield database ({exc})") from exc
-        self.actor = actor or default_actor()
+        self._actor = actor
         self.device_id = self._ensure_device(device_name)
+        self.profile = profiles.load(self.conn)
+
+    # -- who ------------------------------------------------------------------
+    @property
+    def actor(self) -> str | None:
+        """Who signs the ops written here: the profile's name (never the OS login).
+
+        A name given to the store (the demo, tests) comes first; without a
+        profile name, ``VIGIKFIELD_ACTOR`` (for scripts); else nobody (None).
+        """
+        return self._actor or self.profile.name or os.environ.get(ACTOR_ENV) or None
+
+    @actor.setter
+    def actor(self, name: str | None) -> None:
+        self._actor = name
+
+    @property
+    def role(self) -> str:
+        return self.profile.effective_role
+
+    def set_profile(self, *, name: str | None = None, role: str | None = None,
+                    landlord_id: str | None = None) -> profiles.Profile:
+        """Change the profile (the rules of `profile.check_change`); returns it."""
+        new = profiles.check_change(self.profile, name, role, landlord_id)
+        with self.transaction() as conn:
+            profiles.save(conn, new)
+        self.profile = new
+        return new
+
+    def guard(self, conn: sqlite3.Connection) -> Guard:
+        """The rights check of a write by this database's own profile."""
+        return Guard(conn, self.role, devices=self.own_devices(),
+                     landlord_id=self.profile.landlord_id)
+
+    def own_devices(self) -> set[str]:
+        """This device and the ones it took over from (`device renew`)."""
+        return {self.device_id}
 
     # -- identity -----------------------------------------------------------
     def _ensure_device(self, name: str | None) -> str:
@@ -110,11 +141,25 @@ class Store:
     # -- services -----------------------------------------------------------
     def record(self, changes: Iterable[Change], reason: str | None = None,
                actor: str | None = None) -> list[tuple]:
-        """Write changes as ops and state in one transaction."""
+        """Write changes as ops and state in one transaction, within the profile's rights.
+
+        The one write path: a change outside the profile's rights raises
+        `RightsError` naming the field, and nothing is written.
+        """
+        changes = list(changes)
         with self.transaction() as conn:
-            return journal.append(
+            guard = self.guard(conn)
+            if not guard.unrestricted:
+                targets: dict[str, set[str]] = {}
+                for change in changes:
+                    guard.field(change.entity, change.field, change.entity_id)
+                    targets.setdefault(change.entity, set()).add(change.entity_id)
+                guard.before(targets)
+            rows = journal.append(
                 conn, self.device_id, changes, actor=actor or self.actor, reason=reason
             )
+            guard.after()
+            return rows
 
     def get(self, table: str, entity_id: str) -> dict[str, Any] | None:
         cursor = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))
