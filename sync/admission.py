@@ -33,7 +33,7 @@ from vigikfield.domain.model import ENTITIES
 from vigikfield.domain.profile import PILOT
 from vigikfield.domain.store import Store
 
-from . import keys
+from . import keys, local, renew
 from .errors import SyncError
 
 
@@ -73,11 +73,36 @@ class Admission:
             raise SyncError("device_taken_by", path=path, name=signer.name, device=device[:8],
                             holder=holder.name)
         now = int(time.time() * 1000) if now_ms is None else now_ms
-        return cls(store, signer, manifest, kind, now)
+        admission = cls(store, signer, manifest, kind, now)
+        admission.predecessors = admission._succession(path)
+        return admission
+
+    predecessors: tuple[str, ...] = ()
+
+    def _succession(self, path) -> tuple[str, ...]:
+        """The devices this one took over from (`device renew`), checked, oldest last."""
+        device = self.manifest["device_id"]
+        known = successions(self.store, device)
+        claimed = self.manifest.get(renew.SUCCEEDS)
+        if not claimed or claimed in known:
+            return known
+        old = keys.device_holder(self.store, claimed)
+        if old is None or old.role != self.signer.role or old.landlord_id != self.signer.landlord_id:
+            raise SyncError("succession_unknown", path=path, device=claimed[:8],
+                            name=self.signer.name)
+        if old.revoked_at:  # a stolen laptop's key, or a device already taken over
+            raise SyncError("succession_revoked", path=path, name=old.name, when=old.revoked_at)
+        if not renew.succession_valid(old.public_key, claimed, device, self.signer.public_key,
+                                      self.manifest.get(renew.SIGNATURE) or ""):
+            raise SyncError("bad_succession", path=path, name=old.name)
+        self.new_succession = claimed
+        return (claimed, *successions(self.store, claimed))
+
+    new_succession: str | None = None
 
     @property
     def devices(self) -> set[str]:
-        return {self.manifest["device_id"]}
+        return {self.manifest["device_id"], *self.predecessors}
 
     # -- every op, in the streaming pass -------------------------------------
     def op_check(self, path=None) -> Callable[[tuple], None]:
@@ -155,3 +180,40 @@ class Admission:
             except rights.RightsError as exc:
                 raise SyncError("forbidden_op", path=path, reason=exc) from exc
         keys.bind_device(self.store, self.signer, self.manifest["device_id"])
+        if self.new_succession is not None:
+            record_succession(self.store, self.manifest["device_id"], self.new_succession)
+        if self.predecessors:
+            link_copies(self.store, self.predecessors)
+
+
+def successions(store: Store, device: str) -> tuple[str, ...]:
+    """The devices `device` took over from, nearest first (recorded at earlier merges)."""
+    chain: list[str] = []
+    while True:
+        row = store.conn.execute("SELECT predecessor FROM sync_successions WHERE device_id = ?",
+                                 (device,)).fetchone()
+        if row is None or row[0] in chain:
+            return tuple(chain)
+        chain.append(row[0])
+        device = row[0]
+
+
+def record_succession(store: Store, device: str, predecessor: str) -> None:
+    """Remember that `device` succeeds `predecessor`, and stop the predecessor's key:
+    its chain forked, nothing more may come from it."""
+    store.conn.execute("INSERT OR IGNORE INTO sync_successions (device_id, predecessor) "
+                       "VALUES (?, ?)", (device, predecessor))
+    store.conn.execute("UPDATE sync_trust SET revoked_at = coalesce(revoked_at, ?) "
+                       "WHERE device_id = ?", (local.now(), predecessor))
+
+
+def link_copies(store: Store, predecessors: tuple[str, ...], schema: str = "bundle") -> None:
+    """An op carried over by `device renew` stands for the predecessor's op it copies:
+    whatever was written on top of the original is on top of the copy too (no false
+    conflict between an edit and the copy of what it edited)."""
+    marks = ", ".join("?" * len(predecessors))
+    store.conn.execute(
+        f"INSERT OR IGNORE INTO sync_supersedes (op_id, ancestor) "
+        f"SELECT o.op_id, n.op_id FROM {schema}.ops n JOIN ops o ON o.entity = n.entity "
+        f"AND o.entity_id = n.entity_id AND o.field = n.field AND o.hlc = n.hlc "
+        f"AND o.value IS n.value AND o.device_id IN ({marks})", predecessors)

@@ -105,6 +105,13 @@ def m004_trust_roles(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_successions(db: Database) -> None:
+    # Devices that took over from another (`device renew`, checked at merge).
+    db.execute("CREATE TABLE sync_successions (device_id TEXT PRIMARY KEY NOT NULL, "
+               "predecessor TEXT NOT NULL)")
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -124,7 +124,8 @@ def m002_wizard_steps(db: Database) -> None:
 
 @migrations()
 def m003_profile(db: Database) -> None:
-    """Who uses this database: a person's name, a role, a landlord for maintenance.
+    """Who uses this database: a person's name, a role, a landlord for maintenance;
+    and the device ids it had before a renewal.
 
     Local to this database (never an op, never in a bundle): one row at most.
     """
@@ -136,6 +137,8 @@ def m003_profile(db: Database) -> None:
           landlord_id TEXT
         )"""
     )
+    # The device ids this database used before `device renew` (JSON list).
+    db.execute("ALTER TABLE device ADD COLUMN predecessors TEXT")
 
 
 def migrate(db: Database) -> None:

@@ -5,6 +5,7 @@ writes the state and its ops together.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import uuid
@@ -18,7 +19,7 @@ from sqlite_utils import Database
 from . import hallcode, journal
 from . import profile as profiles
 from .journal import Change
-from .model import ENTITIES
+from .model import CONFIDENTIAL, ENTITIES
 from .rights import Guard
 from .schema import migrate
 
@@ -99,8 +100,11 @@ class Store:
                      landlord_id=self.profile.landlord_id)
 
     def own_devices(self) -> set[str]:
-        """This device and the ones it took over from (`device renew`)."""
-        return {self.device_id}
+        """This device's chains (its own, its confidential one) and those of the device
+        ids it had before `device renew`."""
+        (before,) = self.conn.execute("SELECT predecessors FROM device").fetchone()
+        ids = {self.device_id, *json.loads(before or "[]")}
+        return ids | {journal.confidential_chain(i) for i in ids}
 
     # -- identity -----------------------------------------------------------
     def _ensure_device(self, name: str | None) -> str:
@@ -155,9 +159,13 @@ class Store:
                     guard.field(change.entity, change.field, change.entity_id)
                     targets.setdefault(change.entity, set()).add(change.entity_id)
                 guard.before(targets)
-            rows = journal.append(
-                conn, self.device_id, changes, actor=actor or self.actor, reason=reason
-            )
+            actor = actor or self.actor
+            hidden = [c for c in changes if c.field in CONFIDENTIAL.get(c.entity, ())]
+            plain = [c for c in changes if c.field not in CONFIDENTIAL.get(c.entity, ())]
+            rows = journal.append(conn, self.device_id, plain, actor=actor, reason=reason)
+            if hidden:
+                rows += journal.append(conn, self.device_id, hidden, actor=actor, reason=reason,
+                                       chain=journal.confidential_chain(self.device_id))
             guard.after()
             return rows
 
