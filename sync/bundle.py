@@ -19,6 +19,7 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
+from vigikfield.domain import private
 from vigikfield.domain.journal import GENESIS, OP_COLUMNS, op_hash
 from vigikfield.domain.model import ENTITIES
 
@@ -80,6 +81,7 @@ def write(path: Path, rows: list[tuple], manifest: dict[str, Any], key: SigningK
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    private.touch(tmp)  # owner-only: VACUUM INTO fills an empty file, keeping its mode
     mem.execute("VACUUM INTO ?", (str(tmp),))
     mem.close()
     os.replace(tmp, path)

@@ -8,13 +8,13 @@ right to sign in its name.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from vigikfield.domain import private
 from vigikfield.domain.profile import MAINTENANCE, PILOT, ROLES, TECHNICIAN
 from vigikfield.domain.store import Store
 from vigikfield.i18n import t
@@ -38,13 +38,13 @@ def signing_key(store: Store) -> SigningKey:
     """This device's key, created (owner-only file) on first use."""
     path = key_path(store)
     if path.exists():
+        private.restrict(path)  # a key copied with looser rights is made owner-only again
         try:
             return SigningKey(bytes.fromhex(path.read_text().strip()))
         except ValueError as exc:
             raise SyncError("bad_key_file", path=path) from exc
     key = SigningKey.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
+    with private.open_file(path, "x") as fh:
         fh.write(key.encode().hex() + "\n")
     return key
 

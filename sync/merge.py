@@ -9,14 +9,13 @@ database; every accepted one leaves a raw copy and a receipt.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from vigikfield.domain import hlc as hlc_clock
-from vigikfield.domain import journal
+from vigikfield.domain import journal, private
 from vigikfield.domain.model import ORDER
 from vigikfield.domain.profile import TECHNICIAN
 from vigikfield.domain.schema import SCHEMA_VERSION
@@ -113,12 +112,12 @@ def _check_continuity(store: Store, b: Bundle) -> int:
 def _keep_copy(store: Store, b: Bundle) -> tuple[Path, bool]:
     """Copy the raw file into the received folder; returns (copy, whether it is new)."""
     folder = received_dir(store)
-    folder.mkdir(parents=True, exist_ok=True)
+    private.make_dir(folder, tighten=True)
     target = folder / f"{b.sha256}.vfb"
     if target.exists():
         return target, False
     tmp = folder / f".{b.sha256}.{os.getpid()}.tmp"
-    shutil.copyfile(b.path, tmp)
+    private.copy(b.path, tmp)
     if bundle.file_sha256(tmp) != b.sha256:  # the file changed since it was checked
         tmp.unlink()
         raise SyncError("digest_mismatch", path=b.path)

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from . import i18n, paths
+from .domain import private
 from .i18n import t
 
 EXIT_FAILED = 1
@@ -117,8 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # the last net: a message and a log file, never a traceback
         log = paths.log_dir() / "crash.log"
         try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as fh:
+            private.make_dir(log.parent)
+            with private.open_file(log, "a", encoding="utf-8") as fh:  # owner-only
                 fh.write(f"--- {datetime.now().isoformat()} {argv}\n{traceback.format_exc()}\n")
         except OSError:
             pass

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import hallcode, journal
+from . import hallcode, journal, private
 from . import profile as profiles
 from .journal import Change
 from .model import CONFIDENTIAL, ENTITIES
@@ -56,7 +56,7 @@ class Store:
         if str(path) != ":memory:":
             if self.path.is_dir():
                 raise StoreError(f"{self.path}: is a folder, not a database file")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.prepare_database(self.path)  # owner-only file and folder
         try:
             self.conn = connect(path)
             self.db = Database(self.conn)
