@@ -65,6 +65,22 @@ def register(cli: click.Group) -> None:
         set_role(_store(obj), role)
         click.echo(t("sync.device.role_set", role=role))
 
+    @device.command("renew", help=t("sync.device.renew_help"))
+    @click.option("--since", type=click.IntRange(0), help=t("sync.device.opt_since"))
+    @click.pass_obj
+    def device_renew(obj: Context, since: int | None) -> None:
+        from vigikfield_sync import keys
+        from vigikfield_sync.renew import renew
+
+        store = _store(obj)
+        try:
+            done = renew(store, since=since)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.device.renewed", old=done.old_device, new=done.new_device,
+                     carried=done.carried, key_id=done.key_id,
+                     public=f"{keys.PREFIX}{keys.public_hex(store)}"))
+
     @cli.group(help=t("sync.trust.help"))
     def trust() -> None:
         pass
