@@ -21,7 +21,8 @@ from vigikfield.domain.profile import TECHNICIAN
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
 
-from . import bundle, conflicts, keys, local
+from . import bundle, conflicts, local
+from .admission import Admission
 from .bundle import Bundle
 from .errors import SyncError
 
@@ -64,11 +65,11 @@ def receipts(store: Store) -> list[Receipt]:
     )]
 
 
-def _check_against(store: Store, b: Bundle, kind: str) -> None:
+def _check_against(store: Store, b: Bundle, kind: str) -> Admission:
     m = b.manifest
     if m["kind"] != kind:
         raise SyncError("use_import" if m["kind"] == "workorder" else "use_merge", path=b.path)
-    keys.signer_for(store, m["key_id"], m["public_key"])
+    admission = Admission.of(store, m, kind, b.path)
     project = store.project_id
     if project is None and kind == "export":
         raise SyncError("no_project")
@@ -76,6 +77,10 @@ def _check_against(store: Store, b: Bundle, kind: str) -> None:
         raise SyncError("foreign_project", path=b.path, theirs=m["project_id"], ours=project)
     if m["schema_version"] > SCHEMA_VERSION:
         raise SyncError("newer_schema", path=b.path, theirs=m["schema_version"], ours=SCHEMA_VERSION)
+    check = admission.op_check(b.path)
+    for row in b.rows:
+        check(row)
+    return admission
 
 
 def _chain_head(store: Store, device_id: str) -> int:
@@ -134,9 +139,8 @@ def _already_accepted(store: Store, sha: str) -> bool:
 def apply(store: Store, b: Bundle, kind: str = "export") -> Receipt:
     """Verify `b` against this database and merge it in one transaction, or refuse it."""
     local.prepare(store)
-    _check_against(store, b, kind)
-    m = b.manifest
-    signer = keys.signer_for(store, m["key_id"], m["public_key"]).name
+    admission = _check_against(store, b, kind)
+    signer = admission.signer.name
     if _already_accepted(store, b.sha256):
         with store.transaction():
             return _receipt(store, b, signer, 0, 0, None)
@@ -147,7 +151,9 @@ def apply(store: Store, b: Bundle, kind: str = "export") -> Receipt:
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            guard = admission.before_insert(path=b.path)
             receipt = _merge_rows(store, b, kind, head, signer, copy)
+            admission.after_apply(guard, path=b.path)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
