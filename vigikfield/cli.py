@@ -53,6 +53,22 @@ def fail(message: str, code: int = EXIT_FAILED) -> None:
     raise click.exceptions.Exit(code)
 
 
+class _Root(click.Group):
+    """The root command. A value the model refuses (`values.BadValue`) is bad input,
+    whatever command wrote it: its message, exit 2, and nothing was written (the
+    store checks before it writes)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from .domain.values import BadValue  # not at start-up: most commands never need it
+
+            if isinstance(exc, BadValue):
+                fail(str(exc), EXIT_BAD_INPUT)
+            raise
+
+
 def _language_from_argv(argv: list[str]) -> str | None:
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -65,7 +81,7 @@ def _language_from_argv(argv: list[str]) -> str | None:
 def build_cli() -> click.Group:
     """The command tree; help texts are taken in the language in force."""
 
-    @click.group(invoke_without_command=True, help=t("cli.help"))
+    @click.group(cls=_Root, invoke_without_command=True, help=t("cli.help"))
     @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
                   envvar="VIGIKFIELD_DB", help=t("cli.opt_db"))
     @click.option("--lang", type=click.Choice(i18n.LANGUAGES), envvar="VIGIKFIELD_LANG",

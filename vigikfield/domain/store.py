@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import hallcode, journal
+from . import hallcode, journal, values
 from .journal import Change
 from .model import ENTITIES
 from .schema import migrate
@@ -111,6 +111,7 @@ class Store:
     def record(self, changes: Iterable[Change], reason: str | None = None,
                actor: str | None = None) -> list[tuple]:
         """Write changes as ops and state in one transaction."""
+        changes = values.check_changes(changes)
         with self.transaction() as conn:
             return journal.append(
                 conn, self.device_id, changes, actor=actor or self.actor, reason=reason
