@@ -78,7 +78,7 @@ def _bundles(workdir: Path, pilot: Store, residences: list[str], count: int) -> 
             changes += [Change("encodings", enc, f, v, new=True) for f, v in (
                 ("hall_id", rng.choice(halls)), ("outcome", "encoded"), ("days", "1111111"),
                 ("windows", [["00:00", "24:00"]]), ("technician", tech.actor),
-                ("encoded_at", "2026-11-22T10:00:00"), ("door_opened", 1),
+                ("encoded_at", "2026-11-22T10:00:00+00:00"), ("door_opened", 1),
                 ("label_attached", 1), ("notes", "ok"), ("failure_reason", None))]
         with tech.transaction():
             tech.record(changes[: OPS_PER_BUNDLE - len(edits)])
@@ -104,7 +104,7 @@ def _grow(pilot: Store, target_ops: int) -> None:
             enc = str(uuid.uuid4())
             changes += [Change("encodings", enc, f, v, new=True) for f, v in (
                 ("hall_id", hall), ("outcome", "encoded"), ("days", "1111110"),
-                ("technician", "pilote"), ("encoded_at", "2026-01-01"))]
+                ("technician", "pilote"), ("encoded_at", "2026-01-01T08:00:00+00:00"))]
         with pilot.transaction() as conn:
             journal.append(conn, pilot.device_id, changes[:batch], actor="pilote")
         have += batch

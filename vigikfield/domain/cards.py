@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..i18n import TranslatedError, t
+from .model import CARD_STATUSES
 from .store import Store
 
-ACTIVE, REVOKED = "active", "revoked"
+ACTIVE, REVOKED = CARD_STATUSES
 
 
 class CardRegistryError(TranslatedError):

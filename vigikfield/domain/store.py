@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import hallcode, journal, private
+from . import hallcode, journal, private, values
 from . import profile as profiles
 from .journal import Change
 from .model import CONFIDENTIAL, ENTITIES
@@ -147,10 +147,11 @@ class Store:
                actor: str | None = None) -> list[tuple]:
         """Write changes as ops and state in one transaction, within the profile's rights.
 
-        The one write path: a change outside the profile's rights raises
-        `RightsError` naming the field, and nothing is written.
+        The one write path: a value the field's kind refuses raises `BadValue`,
+        a change outside the profile's rights `RightsError` naming the field;
+        either way nothing is written.
         """
-        changes = list(changes)
+        changes = values.check_changes(changes)
         with self.transaction() as conn:
             guard = self.guard(conn)
             if not guard.unrestricted:
