@@ -136,7 +136,7 @@ def test_bundles_work_orders_and_kept_copies_are_owner_only(tmp_path, umask):
     (kept,) = pilot_copies.iterdir()
     assert mode(kept) == 0o600
     assert mode(world.root / "wo-tech1.vfb") == 0o600  # --include-confidential work order
-    tech.update("halls", world.hall, {"label": "B bis"})
+    tech.update("halls", world.hall, {"notes": "B bis"})
     out = world.root / "day1.vfb"
     out.write_bytes(b"an older, world-readable file in the way")
     out.chmod(0o644)
@@ -178,7 +178,7 @@ def test_cli_default_database_and_bundles_are_owner_only(tmp_path, monkeypatch, 
 def test_cli_bundle_commands_write_owner_only_files(tmp_path, cli, open_umask):
     world = World(tmp_path / "w")
     tech = world.technician("tech1")
-    tech.update("halls", world.hall, {"label": "B bis"})
+    tech.update("halls", world.hall, {"notes": "B bis"})
     cli.db_path = tech.path
     out = tmp_path / "day1.vfb"
     assert cli("bundle", "export", "--out", out).exit_code == 0
