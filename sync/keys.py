@@ -14,7 +14,7 @@ from pathlib import Path
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from vigikfield.domain import private
+from vigikfield.domain import private, values
 from vigikfield.domain.profile import MAINTENANCE, PILOT, ROLES, TECHNICIAN
 from vigikfield.domain.store import Store
 from vigikfield.i18n import t
@@ -53,12 +53,24 @@ def public_hex(store: Store) -> str:
     return signing_key(store).verify_key.encode().hex()
 
 
-def parse_public(text: str) -> str:
-    """A public key given as hex, ``ed25519:<hex>``, or a file holding either."""
+def key_text(store: Store) -> str:
+    """What `device show --public-key` prints: ``ed25519:<hex>@<device id>``.
+
+    The device id after ``@`` binds the key to this device at `trust add`,
+    so that the key can never speak for another device.
+    """
+    return f"{PREFIX}{public_hex(store)}@{store.device_id}"
+
+
+def parse_key_text(text: str) -> tuple[str, str | None]:
+    """(public key hex, device id or None) from ``[ed25519:]<hex>[@<device id>]``,
+    or from a file holding that text."""
     text = text.strip()
     candidate = Path(text)
-    if not text.lower().startswith(PREFIX) and len(text) != 64 and candidate.is_file():
+    if not text.lower().startswith(PREFIX) and len(text) != 64 and "@" not in text \
+            and candidate.is_file():
         text = candidate.read_text(encoding="utf-8").strip().split()[-1]
+    text, _, device = text.partition("@")
     if text.lower().startswith(PREFIX):
         text = text[len(PREFIX):]
     try:
@@ -67,7 +79,12 @@ def parse_public(text: str) -> str:
         raw = b""
     if len(raw) != 32:
         raise SyncError("bad_public_key", key=text[:80])
-    return raw.hex()
+    return raw.hex(), device.strip().lower() or None
+
+
+def parse_public(text: str) -> str:
+    """The public key of a key text (see `parse_key_text`)."""
+    return parse_key_text(text)[0]
 
 
 def verify(public: str, message: bytes, signature_hex: str) -> bool:
@@ -95,7 +112,7 @@ class Trusted:
 _COLUMNS = "name, key_id, public_key, added_at, revoked_at, role, landlord_id, device_id"
 
 
-def trust_add(store: Store, key_text: str, name: str, role: str = TECHNICIAN, *,
+def trust_add(store: Store, text: str, name: str, role: str = TECHNICIAN, *,
               landlord_id: str | None = None, device_id: str | None = None) -> Trusted:
     """Trust a key under a name, with a role (and a landlord for maintenance).
 
@@ -103,7 +120,11 @@ def trust_add(store: Store, key_text: str, name: str, role: str = TECHNICIAN, *,
     merge; a bundle's own claim of a role counts for nothing. `device_id`
     binds the key to its device now rather than at its first bundle.
     """
-    public = parse_public(key_text)
+    public, device_in_text = parse_key_text(text)
+    if device_id is not None and device_in_text is not None and \
+            device_id.strip().lower() != device_in_text:
+        raise SyncError("device_conflict", given=device_id[:8], text=device_in_text[:8])
+    device_id = device_id or device_in_text
     kid = key_id(public)
     if role not in ROLES:
         raise SyncError("bad_role", role=role, roles=", ".join(ROLES))
@@ -118,6 +139,8 @@ def trust_add(store: Store, key_text: str, name: str, role: str = TECHNICIAN, *,
         raise SyncError("trust_exists", name=clash[0], key_id=clash[1])
     if device_id is not None:
         device_id = device_id.strip().lower()
+        if not values.is_uuid(device_id):
+            raise SyncError("bad_device_id", device=device_id[:40])
         holder = device_holder(store, device_id)
         if holder is not None or device_id == store.device_id:
             raise SyncError("device_taken", device=device_id[:8],

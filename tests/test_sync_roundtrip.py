@@ -100,7 +100,7 @@ def test_device_show_trust_and_key_file(tmp_path, cli, db_path):
     key_file = db_path.with_name(db_path.name + ".key")
     assert key_file.stat().st_mode & 0o777 == 0o600
     public = cli("device", "show", "--public-key").output.strip()
-    assert public.startswith("ed25519:") and len(public) == 8 + 64
+    assert public.startswith("ed25519:") and len(public) == 8 + 64 + 1 + 36  # key@device
     other = tmp_path / "other.pub"
     other.write_text("ed25519:" + "ab" * 32 + "\n")
     assert cli("trust", "add", str(other), "--name", "tech1", "--role", "technician").exit_code == 0

@@ -14,6 +14,7 @@ from ..i18n import t
 
 BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
                   "trust_landlord", "trust_only_pilot_key", "device_taken",
+                  "device_conflict", "bad_device_id",
                   "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
                   "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
@@ -48,7 +49,7 @@ def register(cli: click.Group) -> None:
         except SyncError as exc:
             _fail(exc)
         if public_only:
-            click.echo(f"{keys.PREFIX}{public}")
+            click.echo(keys.key_text(store))
             return
         name = store.conn.execute("SELECT name FROM device").fetchone()[0]
         click.echo(t("sync.device.show", id=store.device_id, name=name,
@@ -79,7 +80,7 @@ def register(cli: click.Group) -> None:
             _fail(exc)
         click.echo(t("sync.device.renewed", old=done.old_device, new=done.new_device,
                      carried=done.carried, key_id=done.key_id,
-                     public=f"{keys.PREFIX}{keys.public_hex(store)}"))
+                     public=keys.key_text(store)))
 
     @cli.group(help=t("sync.trust.help"))
     def trust() -> None:
