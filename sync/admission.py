@@ -32,13 +32,17 @@ from vigikfield.domain import rights, values
 from vigikfield.domain.model import ENTITIES
 from vigikfield.domain.profile import PILOT
 from vigikfield.domain.store import Store
+from vigikfield.i18n import t
 
 from . import keys, local, renew
 from .errors import SyncError
 
 
 def _when(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%d/%m/%Y %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%d/%m/%Y %H:%M UTC")
+    except (ValueError, OverflowError, OSError):  # past year 9999
+        return t("sync.far_future")
 
 
 @dataclass

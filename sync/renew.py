@@ -3,7 +3,7 @@
 A restored laptop's chain forks from what the pilot already received (the
 same op numbers with other contents), so its bundles are refused. `renew`
 gives the database a new device id and a new key, and re-writes onto the
-new chain every op of the old one not exported yet (or since `since`), with
+new chain every op of the old one (or those after `since`), with
 their clocks, bases, actors and reasons unchanged: the same edits, signed
 anew. Ops the pilot did receive come back as identical values (never a
 conflict, never a change). The old key signs a *succession* (old device →
@@ -59,14 +59,14 @@ class Renewed:
 
 
 def renew(store: Store, *, since: int | None = None) -> Renewed:
-    """New device id and key; the old chain's ops after `since` (default: not yet
-    exported) re-written on the new chain. One transaction; the key file is
-    replaced after it commits."""
+    """New device id and key; the old chain's ops after `since` (default: all of
+    them — the laptop cannot know which of its bundles the pilot refused)
+    re-written on the new chain. One transaction; the key file is replaced
+    after it commits."""
     local.prepare(store)
     old = store.device_id
     old_key = keys.signing_key(store)
-    if since is None:
-        since = int(local.get_setting(store, "exported_seq", "0") or 0)
+    since = since or 0
     if since < 0:
         raise SyncError("bad_since", since=since)
     new = str(uuid.uuid4())
