@@ -98,6 +98,7 @@ class _Refused(Exception):
 
 
 Checker = Callable[[Any], Any]
+_UNSET = object()
 
 
 def _text(kind: Kind) -> Checker:
@@ -296,7 +297,7 @@ def check_changes(changes: Iterable[Change]) -> list[Change]:
     Raises `BadValue` at the first that does not fit: the caller writes nothing.
     """
     checked: list[Change] = []
-    last_id = None
+    last_id: object = _UNSET  # ids repeat field after field: checked once in a row
     checks = _CHECKS
     for change in changes:
         if change.entity_id != last_id:
