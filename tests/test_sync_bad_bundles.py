@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
 import vigikfield_sync as sync
 from sync_world import World, canonical, receipts_count
-from vigikfield.domain import hlc
 from vigikfield.domain.journal import op_hash
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
@@ -141,8 +139,8 @@ def dangling_reference(world, tech):
     seq, prev = tech.conn.execute(
         "SELECT seq, hash FROM ops WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
         (tech.device_id,)).fetchone() or (0, "0" * 64)
-    partial = (str(uuid.uuid4()), tech.device_id, seq + 1, hlc.tick(None), "halls",
-               str(uuid.uuid4()), "residence_id", f'"{uuid.uuid4()}"', None, "tech1", None)
+    partial = ("op-dangling", tech.device_id, seq + 1, "9999999999999.000000", "halls",
+               "hall-x", "residence_id", '"no-such-residence"', None, "tech1", None)
     return _signed(world, tech, [(*partial, prev, op_hash(prev, partial))])
 
 
