@@ -8,6 +8,7 @@ from pathlib import Path
 
 from vigikfield.domain.journal import OP_COLUMNS
 from vigikfield.domain.model import CONFIDENTIAL
+from vigikfield.domain.names import residences_called
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
 
@@ -62,9 +63,7 @@ def export(store: Store, out: Path, *, everything: bool = False) -> Written:
 def _find_residences(store: Store, names: list[str]) -> list[str]:
     ids = []
     for name in names:
-        found = store.conn.execute(
-            "SELECT id FROM residences WHERE id = ? OR name = ? COLLATE NOCASE", (name, name)
-        ).fetchall()
+        found = [(rid,) for rid in residences_called(store.conn, name)]
         if not found:
             raise SyncError("no_residence", name=name)
         if len(found) > 1:

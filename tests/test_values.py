@@ -460,7 +460,7 @@ def test_everything_the_demo_the_import_and_the_wizard_write_passes(store, cli, 
     hall = store.conn.execute("SELECT id FROM halls WHERE vigik = 'compatible' AND id NOT IN "
                               "(SELECT hall_id FROM encodings) LIMIT 1").fetchone()[0]
     wizard.record_outcome(store, hall, "encoded", card=None, days="1111100",
-                          windows=[["07:00", "19:00"]], door_opened=True)
+                          windows=[["07:00", "19:00"]], door="opened")
     source = write(tmp_path / "inventaire.csv", [
         "Bailleur|Commune|Code INSEE|Résidence|Entrée|Nb logements|Vigik|Latitude|Longitude",
         "Habitat 77|Melun|77288|Les Mézereaux|A|12|oui|48,54|2,66",

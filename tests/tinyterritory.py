@@ -57,6 +57,7 @@ def build(store: Store) -> dict[str, str]:
             "failure_reason": "memory_full" if outcome == "failed" else None,
             "days": "1111111", "windows": [["00:00", "24:00"]], "technician": "Karim",
             "encoded_at": "2026-11-02T10:00:00+00:00", "card_fingerprint": "AAAA-BBBB-CCCC-DDDD",
+            "door_opened": 1 if outcome == "encoded" else None,
         }, entity_id=uid(key))
     for residence in ("mezereaux", "plein_ciel", "alouettes"):
         (total,) = store.conn.execute(

@@ -39,6 +39,15 @@ class VigikApp(TranslatedApp):
     def get_default_screen(self) -> RouteScreen:
         return RouteScreen()
 
+    def on_mount(self) -> None:
+        """Back where the work stopped: a hall left mid-wizard (a crash, a flat battery)
+        opens again over the route, at the step reached."""
+        from .domain.status import hall_in_progress
+
+        hall_id = hall_in_progress(self.store.conn, self.store.own_devices())
+        if hall_id is not None:
+            self.open_hall(hall_id)
+
     # -- navigation used by screens and the palette ---------------------------
     # Screens other than the route are imported when first opened: the route
     # is what a cold start must show quickly.

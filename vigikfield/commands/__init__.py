@@ -9,6 +9,7 @@ MODULES = (
     "core",       # demo, search, journal
     "profile",    # profile: who uses this database
     "encoding",   # encode: the wizard's scriptable twin
+    "hall",       # hall show, hall list
     "importing",  # import
     "hardware",   # card, centrale, simulate, hw
     "labels",     # labels

@@ -11,6 +11,7 @@ OUTCOME_NAMES = {
     "encoded": "encoded", "already": "already_present", "failed": "failed",
     "no-access": "no_access", "incompatible": "incompatible",
 }
+DOOR_NAMES = {"opened": "opened", "failed": "failed", "not-tested": "not_tested"}
 
 
 def register(cli: click.Group) -> None:
@@ -23,9 +24,11 @@ def register(cli: click.Group) -> None:
     @click.option("--window", "windows", multiple=True, help=t("encode.opt_window"))
     @click.option("--card", help=t("encode.opt_card"))
     @click.option("--note", help=t("encode.opt_note"))
+    @click.option("--door", type=click.Choice(list(DOOR_NAMES)), help=t("encode.opt_door"))
     @click.pass_obj
     def encode(obj: Context, hall_code: str, outcome: str, reason: str | None, days: str | None,
-               windows: tuple[str, ...], card: str | None, note: str | None) -> None:
+               windows: tuple[str, ...], card: str | None, note: str | None,
+               door: str | None) -> None:
         from ..domain import cards, hallcode, wizard
         from ..domain.windows import Schedule, WindowError
 
@@ -42,8 +45,10 @@ def register(cli: click.Group) -> None:
                 problems.append(t("encode.bad_windows", error=str(exc)))
         if outcome_id in ("failed", "no_access") and not (reason and reason.strip()):
             problems.append(t("encode.reason_needed", outcome=outcome))
-        if outcome_id not in ("encoded", "already_present") and schedule is not None:
+        if outcome_id not in wizard.PROGRAMMED and schedule is not None:
             problems.append(t("encode.windows_unused", outcome=outcome))
+        if outcome_id not in wizard.PROGRAMMED and door is not None:
+            problems.append(t("encode.door_unused", outcome=outcome))
         fingerprint = cards.normalise_fingerprint(card) if card else None
         store = obj.store()
         row = store.conn.execute("SELECT id FROM halls WHERE code = ?", (code,)).fetchone()
@@ -61,6 +66,7 @@ def register(cli: click.Group) -> None:
                 store, row[0], outcome_id, reason=reason, card=fingerprint, note=note,
                 days=schedule.days if schedule else None,
                 windows=[str(w).split("-") for w in schedule.windows] if schedule else None,
+                door=DOOR_NAMES[door] if door else None,
             )
         except wizard.WizardError as exc:
             fail(str(exc), EXIT_BAD_INPUT)

@@ -8,13 +8,12 @@ its fingerprint (`hardware.identity`), never by any Vigik secret.
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..i18n import TranslatedError, t
+from . import names, rights
 from .model import CARD_STATUSES
-from . import rights
 from .store import Store
 
 ACTIVE, REVOKED = CARD_STATUSES
@@ -57,18 +56,13 @@ def normalise_fingerprint(text: str) -> str:
     return "-".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
-
-
 def find_landlord(conn: sqlite3.Connection, name: str) -> tuple[str, str]:
     """(id, name) of the landlord called `name` (case and accents ignored)."""
     rows = conn.execute("SELECT id, name FROM landlords WHERE name IS NOT NULL").fetchall()
-    exact = [row for row in rows if _fold(row[1]) == _fold(name)]
+    exact = names.matching(rows, name)
     if len(exact) == 1:
         return exact[0]
-    partial = [row for row in rows if _fold(name) in _fold(row[1])]
+    partial = names.containing(rows, name)
     if len(exact) > 1 or (not exact and len(partial) > 1):
         matches = ", ".join(sorted(r[1] for r in (exact or partial))[:5])
         raise CardRegistryError("cards.ambiguous_landlord", name=name, matches=matches)

@@ -458,8 +458,26 @@ def verify_state(conn: sqlite3.Connection) -> Problem | None:
     return None
 
 
+def verify_clocks(conn: sqlite3.Connection) -> Problem | None:
+    """The first attempt whose clock (``attempt_clock``, kept by a trigger) is not its ops'."""
+    want = {
+        row[0]: row[1:] for row in conn.execute(
+            "SELECT entity_id, substr(min(hlc || ' ' || device_id), 1, 23), "
+            "substr(min(hlc || ' ' || device_id), 25), max(hlc) "
+            "FROM ops WHERE entity = 'encodings' GROUP BY entity_id")
+    }
+    have = {row[0]: row[1:] for row in conn.execute(
+        "SELECT encoding_id, started, device_id, touched FROM attempt_clock")}
+    for entity_id in sorted(set(want) | set(have)):
+        if want.get(entity_id) != have.get(entity_id):
+            return Problem("state", f"attempt_clock row {entity_id}: holds {have.get(entity_id)!r}, "
+                           f"the journal says {want.get(entity_id)!r} (changed behind the app's "
+                           "back)", entity="encodings", entity_id=entity_id)
+    return None
+
+
 def verify(conn: sqlite3.Connection) -> Problem | None:
-    return verify_chains(conn) or verify_state(conn)
+    return verify_chains(conn) or verify_state(conn) or verify_clocks(conn)
 
 
 def history(conn: sqlite3.Connection, entity: str, entity_ids: list[str]) -> list[dict]:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from ..i18n import t
-from . import hallcode
+from . import hallcode, names
+from .names import fold
 
 ERROR_CORRECTION = "Q"   # 25 % of the symbol can be dirty or scratched
 MAX_VERSION = 12         # 65 x 65 modules: about 0.45 mm a module on a 70 x 37 label
@@ -35,7 +35,6 @@ LINE_LIMITS = {"landlord": 32, "residence": 32, "address": 48, "hall": 32, "phon
 # shortened, longest first; the code, the date and the phone are never cut.
 _SHRINKABLE = ("landlord", "residence", "address", "hall")
 _SPACES = re.compile(r"\s+")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # not decomposed by Unicode
 
 
 class LabelError(Exception):
@@ -120,27 +119,16 @@ def build(hall_id: str, code: str, *, landlord: str | None = None,
     return Label(hall_id=hall_id, code=code, lines=tuple(current), encoded_on=on)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, for forgiving name comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    return _SPACES.sub(" ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
-
-
-# The latest encoding that still holds: encoded (or already there) on a
-# centrale that has not been replaced since.
-_LATEST = """SELECT e.hall_id AS hall_id, max(e.encoded_at) AS encoded_at
-FROM encodings e LEFT JOIN centrales c ON c.id = e.centrale_id
-WHERE e.outcome IN ('encoded', 'already_present') AND coalesce(c.active, 1) != 0
-GROUP BY e.hall_id"""
-
-_SELECT = f"""WITH enc AS ({_LATEST})
-SELECT h.id, h.code, l.name, r.name, coalesce(h.address, r.address), c.name, h.label,
-       enc.encoded_at, l.phone, enc.hall_id IS NOT NULL
+# A label says "Encodé le …" only for a hall whose status is encoded (the
+# `hall_status` view, docs/statuses.md), with the date of the attempt that decided it.
+_SELECT = """SELECT h.id, h.code, l.name, r.name, coalesce(h.address, r.address), c.name, h.label,
+       CASE WHEN s.status = 'encoded' THEN s.decided_at END, l.phone, s.status = 'encoded'
 FROM halls h
+JOIN hall_status s ON s.hall_id = h.id
 LEFT JOIN residences r ON r.id = h.residence_id
 LEFT JOIN communes c ON c.id = r.commune_id
-LEFT JOIN landlords l ON l.id = r.landlord_id
-LEFT JOIN enc ON enc.hall_id = h.id"""
+LEFT JOIN landlords l ON l.id = r.landlord_id"""
+_ENCODED = " s.status = 'encoded'"
 
 _ORDER = " ORDER BY l.name, r.name, h.label, h.code"
 
@@ -168,14 +156,12 @@ def for_hall(conn: sqlite3.Connection, code_text: str) -> tuple[Label, bool]:
 
 def for_residence(conn: sqlite3.Connection, name: str) -> list[Label]:
     """Encoded halls of the residence(s) with this name (case and accents ignored)."""
-    wanted = fold(name)
-    ids = [rid for rid, rname in conn.execute("SELECT id, name FROM residences")
-           if rname and fold(rname) == wanted]
+    ids = names.residences_called(conn, name)
     if not ids:
         raise LabelError(t("labels.no_residence", name=name), bad_input=False)
     marks = ", ".join("?" * len(ids))
     rows = conn.execute(
-        _SELECT + f" WHERE enc.hall_id IS NOT NULL AND h.residence_id IN ({marks})" + _ORDER,
+        _SELECT + f" WHERE{_ENCODED} AND h.residence_id IN ({marks})" + _ORDER,
         ids,
     ).fetchall()
     if not rows:
@@ -190,7 +176,7 @@ def encoded_since(conn: sqlite3.Connection, since: str) -> list[Label]:
     except ValueError:
         raise LabelError(t("labels.bad_date", value=since), bad_input=True) from None
     rows = conn.execute(
-        _SELECT + " WHERE enc.hall_id IS NOT NULL AND substr(enc.encoded_at, 1, 10) >= ?"
+        _SELECT + f" WHERE{_ENCODED} AND substr(s.decided_at, 1, 10) >= ?"
         + _ORDER, (day.isoformat(),),
     ).fetchall()
     if not rows:
@@ -200,7 +186,7 @@ def encoded_since(conn: sqlite3.Connection, since: str) -> list[Label]:
 
 def every_encoded(conn: sqlite3.Connection) -> list[Label]:
     """Every encoded hall of the territory."""
-    rows = conn.execute(_SELECT + " WHERE enc.hall_id IS NOT NULL" + _ORDER).fetchall()
+    rows = conn.execute(_SELECT + f" WHERE{_ENCODED}" + _ORDER).fetchall()
     if not rows:
         raise LabelError(t("labels.none_encoded"), bad_input=False)
     return _labels(rows)

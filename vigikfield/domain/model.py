@@ -98,7 +98,13 @@ NOT_ON_LABELS: dict[str, set[str]] = {
 
 VIGIK_STATUSES = ("compatible", "incompatible", "unknown")
 OUTCOMES = ("encoded", "already_present", "failed", "no_access", "incompatible")
-FAILURE_REASONS = ("memory_full", "card_refused", "unreachable", "other")
+# Why an attempt failed: at the centrale (the first four, offered at the encoding
+# step), or programming done but the door did not open with an agent's badge.
+DOOR_DOES_NOT_OPEN = "door_does_not_open"
+FAILURE_REASONS = ("memory_full", "card_refused", "unreachable", "other", DOOR_DOES_NOT_OPEN)
+PROGRAMMING_FAILURES = FAILURE_REASONS[:4]
+# The door test after programming (`encodings.door_opened`: 1, 0, null).
+DOOR_TESTS = ("opened", "failed", "not_tested")
 CARD_STATUSES = ("active", "revoked")
 WORK_ORDER_STATUSES = ("issued", "closed")  # `bundle workorder` issues; progress skips closed
 # The hall wizard's steps, in order (see domain.wizard); "done" ends an attempt.

@@ -1,36 +1,19 @@
-"""Where the campaign stands: each hall's status, each residence's progress.
+"""Where the campaign stands: each residence's progress, each hall's row.
 
-A hall's status comes from its latest encoding (by date) and its Vigik
-compatibility:
-
-- ``encoded``       latest outcome encoded or already present
-- ``failed``        latest outcome failed (memory full, card refused, ...)
-- ``no_access``     latest outcome: the technician could not reach the centrale
-- ``incompatible``  not Vigik: the access system must be replaced first
-- ``compatible``    Vigik, not encoded yet
-- ``to_check``      compatibility unknown
+A hall's status is read from the ``hall_status`` view, the one definition
+(`status`, docs/statuses.md); a residence counts the statuses of its halls.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-HALL_STATUSES = ("to_check", "compatible", "encoded", "failed", "incompatible", "no_access")
+from . import status as statuses
+from .status import HALL_STATUSES as HALL_STATUSES
+
 RESIDENCE_STATUSES = ("pending", "in_progress", "done", "attention")
-
-LATEST_ENCODING = """SELECT hall_id, outcome FROM (
-    SELECT hall_id, outcome, row_number() OVER (
-        PARTITION BY hall_id ORDER BY encoded_at DESC, id DESC) AS rn
-    FROM encodings WHERE outcome IS NOT NULL) WHERE rn = 1"""
-
-HALL_STATUS = """CASE
-    WHEN le.outcome IN ('encoded', 'already_present') THEN 'encoded'
-    WHEN le.outcome = 'failed' THEN 'failed'
-    WHEN le.outcome = 'no_access' THEN 'no_access'
-    WHEN h.vigik = 'incompatible' THEN 'incompatible'
-    WHEN h.vigik = 'compatible' THEN 'compatible'
-    ELSE 'to_check' END"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +48,7 @@ def residences(conn: sqlite3.Connection) -> list[ResidenceProgress]:
     (Site levels are confidential: only the pilot's database holds them, so on
     a technician's laptop this is simply by commune and name.)
     """
-    sql = f"""
-    WITH le AS ({LATEST_ENCODING}),
-    hs AS (SELECT h.residence_id, coalesce(h.dwellings, 0) AS dwellings,
-                  {HALL_STATUS} AS status
-           FROM halls h LEFT JOIN le ON le.hall_id = h.id)
+    sql = """
     SELECT r.id, r.name, r.address, c.name, l.name, r.site_level,
            count(hs.status),
            sum(hs.status = 'encoded'), sum(hs.status = 'failed'),
@@ -77,7 +56,7 @@ def residences(conn: sqlite3.Connection) -> list[ResidenceProgress]:
            coalesce(sum(hs.dwellings), 0),
            coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0)
     FROM residences r
-    LEFT JOIN hs ON hs.residence_id = r.id
+    LEFT JOIN hall_status hs ON hs.residence_id = r.id
     LEFT JOIN communes c ON c.id = r.commune_id
     LEFT JOIN landlords l ON l.id = r.landlord_id
     GROUP BY r.id
@@ -119,27 +98,27 @@ class HallRow:
     model: str | None
     centrale_location: str | None
     status: str
-    step: str | None  # wizard step of an attempt in progress, if any
+    door_not_tested: bool
+    step: str | None  # wizard step of the attempt this database would continue, if any
 
 
-def hall_rows(conn: sqlite3.Connection, residence_id: str) -> list[HallRow]:
-    """The halls of a residence with their status, ordered by label."""
-    # the latest encodings of this residence's halls only: the whole table is 27,000
-    # encodings at 130,000 halls, a tenth of a second to rank on every visit
-    latest = LATEST_ENCODING.replace(
-        "WHERE outcome IS NOT NULL",
-        "WHERE outcome IS NOT NULL AND hall_id IN (SELECT id FROM halls WHERE residence_id = :r)")
+def hall_rows(conn: sqlite3.Connection, residence_id: str,
+              devices: Iterable[str] | None = None) -> list[HallRow]:
+    """The halls of a residence with their status, ordered by label.
+
+    `step` is that of the attempt the wizard would continue (`status.RESUMABLE`)
+    for these devices (this database's own, `Store.own_devices`; None: any).
+    """
+    resumable = statuses.RESUMABLE.format(column="r.step", hall="h.id")
     sql = f"""
-    WITH le AS ({latest})
     SELECT h.id, h.code, h.label, h.address, h.dwellings, h.brand, h.model,
-           h.centrale_location, {HALL_STATUS},
-           (SELECT e.step FROM encodings e WHERE e.hall_id = h.id
-              AND coalesce(e.step, 'done') != 'done' ORDER BY e.rowid DESC LIMIT 1)
-    FROM halls h LEFT JOIN le ON le.hall_id = h.id
+           h.centrale_location, s.status, s.door_not_tested, ({resumable})
+    FROM halls h JOIN hall_status s ON s.hall_id = h.id
     WHERE h.residence_id = :r
     ORDER BY length(h.label), h.label, h.code
     """
-    return [HallRow(*row) for row in conn.execute(sql, {"r": residence_id})]
+    params = {"r": residence_id, "devices": statuses.devices_param(devices)}
+    return [HallRow(*row[:9], bool(row[9]), row[10]) for row in conn.execute(sql, params)]
 
 
 def route(conn: sqlite3.Connection, technician: str | None) -> list[ResidenceProgress]:

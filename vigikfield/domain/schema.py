@@ -1,44 +1,103 @@
-"""Schema migrations, the sqlite-utils way: one function per step, applied in order."""
+"""Schema migrations, the sqlite-utils way: one fixed function per step, applied in order.
+
+Every step is frozen: it says in literal SQL what it did the day it shipped,
+never reading the live model (`model.ENTITIES`), so that a database made by
+any release goes through exactly the steps a new one does. A change of the
+model is a new step; `tests/test_schema_upgrade.py` upgrades a database made
+by an older release and checks it ends with the schema of a new one.
+
+Steps are of two kinds (`step(replicated=...)`):
+
+- **replicated**: it changes what ops may carry (a table or field, a value an
+  enumeration accepts). `SCHEMA_VERSION`, written in every bundle and
+  compared by the merge, is the number of these steps: a bundle from a newer
+  model is refused as such rather than as bad values.
+- **local**: it changes only what this database keeps for itself (its
+  profile, indexes, views derived from the ops).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .model import ENTITIES, FOREIGN_KEYS
-
-SCHEMA_VERSION = 2  # of the replicated model (ops); local tables don't count
 migrations = Migrations("vigikfield")
-
-# Fields that later migrations add with ALTER TABLE: the first migration builds
-# the tables from `ENTITIES` without them, so that every database, new or old,
-# goes through the same steps.
-ADDED_LATER: dict[str, set[str]] = {"encodings": {"step", "card_override"}}
+REPLICATED: list[str] = []  # names of the steps that changed the replicated model
 
 
-def _create_entity_table(db: Database, table: str) -> None:
-    columns = ["id TEXT PRIMARY KEY NOT NULL"]
-    later = ADDED_LATER.get(table, set())
-    columns += [f"{name} {kind}" for name, kind in ENTITIES[table].items() if name not in later]
-    columns += [
-        f"FOREIGN KEY ({col}) REFERENCES {parent}(id) DEFERRABLE INITIALLY DEFERRED"
-        for col, parent in FOREIGN_KEYS.get(table, [])
-    ]
-    db.execute(f"CREATE TABLE {table} (\n  " + ",\n  ".join(columns) + "\n)")
-    for col, _parent in FOREIGN_KEYS.get(table, []):
-        db.execute(f"CREATE INDEX idx_{table}_{col} ON {table}({col})")
+def step(*, replicated: bool) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+    """Register a migration step; `replicated` says whether it changed what ops may carry."""
+
+    def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+        migrations()(fn)
+        if replicated:
+            REPLICATED.append(fn.__name__)
+        return fn
+
+    return register
 
 
-@migrations()
-def m001_territory(db: Database) -> None:
-    for table in ENTITIES:
-        _create_entity_table(db, table)
-    db.execute("CREATE UNIQUE INDEX idx_halls_code ON halls(code)")
-    db.execute("CREATE INDEX idx_communes_insee ON communes(insee)")
-    db.execute("CREATE INDEX idx_service_cards_fingerprint ON service_cards(fingerprint)")
+def _run(db: Database, statements: tuple[str, ...]) -> None:
+    # One statement at a time: executescript would commit the step's transaction.
+    for sql in statements:
+        db.execute(sql)
+
+
+def _table(name: str, *columns: str) -> str:
+    return f"CREATE TABLE {name} (\n  " + ",\n  ".join(columns) + "\n)"
+
+
+def _fk(column: str, parent: str) -> str:
+    return f"FOREIGN KEY ({column}) REFERENCES {parent}(id) DEFERRABLE INITIALLY DEFERRED"
+
+
+_ID = "id TEXT PRIMARY KEY NOT NULL"
+
+# What the first release created, as it created it (sqlite_master holds this text).
+M001 = (
+    _table("projects", _ID, "name TEXT", "territory TEXT"),
+    _table("landlords", _ID, "project_id TEXT", "name TEXT", "phone TEXT",
+           _fk("project_id", "projects")),
+    "CREATE INDEX idx_landlords_project_id ON landlords(project_id)",
+    _table("communes", _ID, "insee TEXT", "name TEXT"),
+    _table("qpvs", _ID, "commune_id TEXT", "code TEXT", "name TEXT", _fk("commune_id", "communes")),
+    "CREATE INDEX idx_qpvs_commune_id ON qpvs(commune_id)",
+    _table("police_offices", _ID, "commune_id TEXT", "name TEXT", "kind TEXT", "address TEXT",
+           _fk("commune_id", "communes")),
+    "CREATE INDEX idx_police_offices_commune_id ON police_offices(commune_id)",
+    _table("residences", _ID, "landlord_id TEXT", "commune_id TEXT", "qpv_id TEXT", "name TEXT",
+           "address TEXT", "dwellings INTEGER", "lat REAL", "lon REAL", "site_level INTEGER",
+           "authorized_by TEXT", "authorized_at TEXT", "windows TEXT",
+           _fk("landlord_id", "landlords"), _fk("commune_id", "communes"), _fk("qpv_id", "qpvs")),
+    "CREATE INDEX idx_residences_landlord_id ON residences(landlord_id)",
+    "CREATE INDEX idx_residences_commune_id ON residences(commune_id)",
+    "CREATE INDEX idx_residences_qpv_id ON residences(qpv_id)",
+    _table("halls", _ID, "residence_id TEXT", "code TEXT", "label TEXT", "address TEXT",
+           "dwellings INTEGER", "brand TEXT", "model TEXT", "vigik TEXT",
+           "centrale_location TEXT", "notes TEXT", _fk("residence_id", "residences")),
+    "CREATE INDEX idx_halls_residence_id ON halls(residence_id)",
+    _table("centrales", _ID, "hall_id TEXT", "brand TEXT", "model TEXT", "serial TEXT",
+           "capacity INTEGER", "active INTEGER", _fk("hall_id", "halls")),
+    "CREATE INDEX idx_centrales_hall_id ON centrales(hall_id)",
+    _table("service_cards", _ID, "landlord_id TEXT", "fingerprint TEXT", "service TEXT",
+           "status TEXT", "revoked_reason TEXT", "enrolled_at TEXT", _fk("landlord_id", "landlords")),
+    "CREATE INDEX idx_service_cards_landlord_id ON service_cards(landlord_id)",
+    _table("encodings", _ID, "centrale_id TEXT", "hall_id TEXT", "outcome TEXT",
+           "failure_reason TEXT", "days TEXT", "windows TEXT", "card_fingerprint TEXT",
+           "technician TEXT", "encoded_at TEXT", "door_opened INTEGER", "label_attached INTEGER",
+           "notes TEXT", _fk("centrale_id", "centrales"), _fk("hall_id", "halls")),
+    "CREATE INDEX idx_encodings_centrale_id ON encodings(centrale_id)",
+    "CREATE INDEX idx_encodings_hall_id ON encodings(hall_id)",
+    _table("work_orders", _ID, "project_id TEXT", "technician TEXT", "residence_ids TEXT",
+           "planned_date TEXT", "status TEXT", _fk("project_id", "projects")),
+    "CREATE INDEX idx_work_orders_project_id ON work_orders(project_id)",
+    "CREATE UNIQUE INDEX idx_halls_code ON halls(code)",
+    "CREATE INDEX idx_communes_insee ON communes(insee)",
+    "CREATE INDEX idx_service_cards_fingerprint ON service_cards(fingerprint)",
     # The op log: the audit journal, the sync payload and the merge input.
-    db.execute(
-        """CREATE TABLE ops (
+    """CREATE TABLE ops (
           op_id TEXT PRIMARY KEY NOT NULL,
           device_id TEXT NOT NULL,
           seq INTEGER NOT NULL,
@@ -53,76 +112,77 @@ def m001_territory(db: Database) -> None:
           prev_hash TEXT NOT NULL,
           hash TEXT NOT NULL,
           UNIQUE (device_id, seq)
-        )"""
-    )
-    db.execute("CREATE INDEX idx_ops_target ON ops(entity, entity_id, field, hlc)")
+        )""",
+    "CREATE INDEX idx_ops_target ON ops(entity, entity_id, field, hlc)",
     # This database's own identity and clock (one row).
-    db.execute(
-        """CREATE TABLE device (
+    """CREATE TABLE device (
           id TEXT PRIMARY KEY NOT NULL,
           name TEXT,
           project_id TEXT,
           hlc TEXT
-        )"""
-    )
+        )""",
     # Search index over halls, kept by triggers so that every path that
     # writes halls (services, merge, repair) keeps it true. Every query word is
     # a prefix term: the prefix indexes answer the short ones ("d", "de", "la"
     # are typed first and match most halls) without merging huge token lists.
-    db.execute(
-        """CREATE VIRTUAL TABLE halls_fts USING fts5(
+    """CREATE VIRTUAL TABLE halls_fts USING fts5(
           code, label, address, residence, commune, landlord,
           tokenize = "unicode61 remove_diacritics 2",
           prefix = '1 2 3'
-        )"""
-    )
-    row = """SELECT h.rowid, h.code, h.label, coalesce(h.address, r.address),
+        )""",
+)
+
+_FTS_ROW = """SELECT h.rowid, h.code, h.label, coalesce(h.address, r.address),
                r.name, c.name || ' ' || coalesce(c.insee, ''), l.name
         FROM halls h
         LEFT JOIN residences r ON r.id = h.residence_id
         LEFT JOIN communes c ON c.id = r.commune_id
         LEFT JOIN landlords l ON l.id = r.landlord_id"""
-    cols = "rowid, code, label, address, residence, commune, landlord"
-    db.executescript(
-        f"""
-        CREATE TRIGGER halls_fts_ai AFTER INSERT ON halls BEGIN
-          INSERT INTO halls_fts({cols}) {row} WHERE h.rowid = new.rowid;
-        END;
-        CREATE TRIGGER halls_fts_au AFTER UPDATE ON halls BEGIN
+_FTS_INSERT = "INSERT INTO halls_fts(rowid, code, label, address, residence, commune, landlord) "
+M001_TRIGGERS = (
+    f"""CREATE TRIGGER halls_fts_ai AFTER INSERT ON halls BEGIN
+          {_FTS_INSERT}{_FTS_ROW} WHERE h.rowid = new.rowid;
+        END""",
+    f"""CREATE TRIGGER halls_fts_au AFTER UPDATE ON halls BEGIN
           DELETE FROM halls_fts WHERE rowid = old.rowid;
-          INSERT INTO halls_fts({cols}) {row} WHERE h.rowid = new.rowid;
-        END;
-        CREATE TRIGGER halls_fts_ad AFTER DELETE ON halls BEGIN
+          {_FTS_INSERT}{_FTS_ROW} WHERE h.rowid = new.rowid;
+        END""",
+    """CREATE TRIGGER halls_fts_ad AFTER DELETE ON halls BEGIN
           DELETE FROM halls_fts WHERE rowid = old.rowid;
-        END;
-        CREATE TRIGGER residences_fts_au AFTER UPDATE OF name, address, commune_id, landlord_id
+        END""",
+    f"""CREATE TRIGGER residences_fts_au AFTER UPDATE OF name, address, commune_id, landlord_id
         ON residences BEGIN
           DELETE FROM halls_fts WHERE rowid IN
             (SELECT rowid FROM halls WHERE residence_id = new.id);
-          INSERT INTO halls_fts({cols}) {row} WHERE h.residence_id = new.id;
-        END;
-        CREATE TRIGGER communes_fts_au AFTER UPDATE OF name, insee ON communes BEGIN
+          {_FTS_INSERT}{_FTS_ROW} WHERE h.residence_id = new.id;
+        END""",
+    f"""CREATE TRIGGER communes_fts_au AFTER UPDATE OF name, insee ON communes BEGIN
           DELETE FROM halls_fts WHERE rowid IN (SELECT h.rowid FROM halls h
             JOIN residences r ON r.id = h.residence_id WHERE r.commune_id = new.id);
-          INSERT INTO halls_fts({cols}) {row} WHERE r.commune_id = new.id;
-        END;
-        CREATE TRIGGER landlords_fts_au AFTER UPDATE OF name ON landlords BEGIN
+          {_FTS_INSERT}{_FTS_ROW} WHERE r.commune_id = new.id;
+        END""",
+    f"""CREATE TRIGGER landlords_fts_au AFTER UPDATE OF name ON landlords BEGIN
           DELETE FROM halls_fts WHERE rowid IN (SELECT h.rowid FROM halls h
             JOIN residences r ON r.id = h.residence_id WHERE r.landlord_id = new.id);
-          INSERT INTO halls_fts({cols}) {row} WHERE r.landlord_id = new.id;
-        END;
-        """
-    )
+          {_FTS_INSERT}{_FTS_ROW} WHERE r.landlord_id = new.id;
+        END""",
+)
 
 
-@migrations()
+@step(replicated=True)
+def m001_territory(db: Database) -> None:
+    """The territory's tables, the op log, the device, the hall search index."""
+    _run(db, M001 + M001_TRIGGERS)
+
+
+@step(replicated=True)
 def m002_wizard_steps(db: Database) -> None:
     """The hall wizard saves the step reached; the card override reason is kept."""
     db.execute("ALTER TABLE encodings ADD COLUMN step TEXT")
     db.execute("ALTER TABLE encodings ADD COLUMN card_override TEXT")
 
 
-@migrations()
+@step(replicated=False)
 def m003_profile(db: Database) -> None:
     """Who uses this database: a person's name, a role, a landlord for maintenance;
     and the device ids it had before a renewal.
@@ -139,6 +199,127 @@ def m003_profile(db: Database) -> None:
     )
     # The device ids this database used before `device renew` (JSON list).
     db.execute("ALTER TABLE device ADD COLUMN predecessors TEXT")
+
+
+@step(replicated=True)
+def m004_door_test(db: Database) -> None:
+    """The door test counts: ``encodings.failure_reason`` may be ``door_does_not_open``.
+
+    No table changes: the field is free text in SQLite and its kind is checked
+    by `values`. The step exists so that bundles carrying the new value say a
+    newer schema, and an older release refuses them as such.
+    """
+
+
+# The clock of each encoding attempt, from the op log: the stamp and device of
+# its first op (`started`, `device_id`: when and where it began, which orders
+# attempts) and the stamp of its last op (`touched`). Derived from the ops only,
+# kept by a trigger so that every path that appends ops (services, merge)
+# keeps it true; `journal verify` checks it.
+M005_ATTEMPT_CLOCK = (
+    """CREATE TABLE attempt_clock (
+          encoding_id TEXT PRIMARY KEY NOT NULL,
+          started TEXT NOT NULL,
+          device_id TEXT NOT NULL,
+          touched TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    """INSERT INTO attempt_clock (encoding_id, started, device_id, touched)
+        SELECT entity_id, substr(min(hlc || ' ' || device_id), 1, 23),
+               substr(min(hlc || ' ' || device_id), 25), max(hlc)
+        FROM ops WHERE entity = 'encodings' GROUP BY entity_id""",
+    """CREATE TRIGGER attempt_clock_ai AFTER INSERT ON ops WHEN new.entity = 'encodings' BEGIN
+          INSERT INTO attempt_clock (encoding_id, started, device_id, touched)
+          VALUES (new.entity_id, new.hlc, new.device_id, new.hlc)
+          ON CONFLICT (encoding_id) DO UPDATE SET
+            started = min(started, excluded.started),
+            device_id = CASE WHEN (excluded.started, excluded.device_id) < (started, device_id)
+                             THEN excluded.device_id ELSE device_id END,
+            touched = max(touched, excluded.touched);
+        END""",
+    # Replaced centrales are few: their attempts are set aside through this index.
+    "CREATE INDEX idx_centrales_retired ON centrales(id) WHERE active = 0",
+    # Attempts in progress are few: the wizard's resume and the lists find them here.
+    "CREATE INDEX idx_encodings_unfinished ON encodings(hall_id) "
+    "WHERE step IS NOT NULL AND step != 'done'",
+)
+
+# The attempts of every hall, one row per encodings row, with what the status
+# rule needs (docs/statuses.md). Programming done (encoded, already present)
+# but the door did not open is a failure, whatever an older release recorded.
+M005_HALL_ATTEMPTS = """CREATE VIEW hall_attempts AS
+SELECT e.id AS encoding_id, e.hall_id, e.centrale_id,
+  k.started, k.device_id, k.touched,
+  coalesce(e.centrale_id NOT IN (SELECT r.id FROM centrales r WHERE r.active = 0), 1) AS counts,
+  coalesce(e.step, 'done') AS step,
+  e.step IS NOT NULL AND e.step != 'done' AS unfinished,
+  e.outcome,
+  CASE
+    WHEN e.outcome IN ('encoded', 'already_present') AND e.door_opened = 0 THEN 'failed'
+    WHEN e.outcome IN ('encoded', 'already_present') THEN 'encoded'
+    WHEN e.outcome IN ('failed', 'incompatible', 'no_access') THEN e.outcome
+  END AS result,
+  CASE
+    WHEN e.outcome IN ('encoded', 'already_present') AND e.door_opened = 0
+      THEN 'door_does_not_open'
+    WHEN e.outcome = 'failed' THEN e.failure_reason
+  END AS reason,
+  CASE
+    WHEN e.door_opened = 1 THEN 'opened'
+    WHEN e.door_opened = 0 THEN 'failed'
+    WHEN e.outcome IN ('encoded', 'already_present') THEN 'not_tested'
+  END AS door,
+  e.technician, e.encoded_at, e.days, e.windows, e.notes, e.label_attached
+FROM encodings e
+LEFT JOIN attempt_clock k ON k.encoding_id = e.id
+WHERE e.hall_id IS NOT NULL"""
+
+# Each hall's status, the attempt that decided it and the rule that gave it.
+# Among the attempts that count and have a result, ordered by (started,
+# encoding_id): the latest conclusive one (encoded, failed, incompatible)
+# decides when it is a success or when nothing came after it; otherwise the
+# latest (a visit without access) does. No attempt decides: the hall's Vigik
+# compatibility does. The key `started || encoding_id` sorts like the pair
+# (`started` has a fixed width of 23 characters).
+M005_HALL_STATUS = """CREATE VIEW hall_status AS
+SELECT s.hall_id, s.residence_id, s.dwellings,
+  CASE
+    WHEN d.result IS NOT NULL THEN d.result
+    WHEN s.vigik = 'incompatible' THEN 'incompatible'
+    WHEN s.vigik = 'compatible' THEN 'compatible'
+    ELSE 'to_check'
+  END AS status,
+  CASE
+    WHEN d.result IS NULL THEN 'compatibility'
+    WHEN d.reason = 'door_does_not_open' THEN 'door_failed'
+    WHEN d.result = 'no_access' THEN 'no_access'
+    ELSE 'outcome'
+  END AS rule,
+  d.encoding_id AS decided_by,
+  d.encoded_at AS decided_at,
+  coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested
+FROM (
+  SELECT h.id AS hall_id, h.residence_id, h.dwellings, h.vigik, (
+    SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c ELSE l END, 24)
+    FROM (
+      SELECT max(CASE WHEN a.result != 'no_access' THEN a.started || a.encoding_id END) AS c,
+             max(CASE WHEN a.result = 'encoded' THEN a.started || a.encoding_id END) AS e,
+             max(a.started || a.encoding_id) AS l
+      FROM hall_attempts a
+      WHERE a.hall_id = h.id AND a.counts AND a.result IS NOT NULL)
+  ) AS decided
+  FROM halls h
+) s
+LEFT JOIN hall_attempts d ON d.encoding_id = s.decided"""
+
+
+@step(replicated=False)
+def m005_hall_status(db: Database) -> None:
+    """One definition of a hall's attempts and status (docs/statuses.md), as views
+    every reader uses, over the attempts' clocks taken from the op log."""
+    _run(db, M005_ATTEMPT_CLOCK + (M005_HALL_ATTEMPTS, M005_HALL_STATUS))
+
+
+SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 
 def migrate(db: Database) -> None:

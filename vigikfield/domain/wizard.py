@@ -10,7 +10,11 @@ Steps, in order::
 
     compatibility -> card -> encoding (outcome + time windows) -> door -> label -> done
 
-A failed encoding, no access or an incompatible hall ends the attempt at once.
+A failed encoding, no access or an incompatible hall ends the attempt at once;
+so does a door that does not open once the centrale is programmed (the hall
+is not encoded). A door that could not be tested keeps the hall encoded,
+flagged "door not tested". The hall's status is never decided here: it is
+read from the one definition (`status`, docs/statuses.md).
 """
 
 from __future__ import annotations
@@ -21,11 +25,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .model import FAILURE_REASONS, OUTCOMES, VIGIK_STATUSES
+from . import status as statuses
+from .model import DOOR_DOES_NOT_OPEN, DOOR_TESTS, OUTCOMES, PROGRAMMING_FAILURES, VIGIK_STATUSES
 from .model import STEPS as STEPS  # the steps are defined with the fields they fill
+from .status import HallStatus
 from .store import Store, StoreError
 
 EVERY_DAY_24H = ("1111111", [["00:00", "24:00"]])
+PROGRAMMED = ("encoded", "already_present")  # outcomes that leave the service in the centrale
+# A hall's own centrale when none is active: the same id on every laptop that
+# makes it first (uuid5 of the hall and of the centrales it replaces).
+_CENTRALE_NS = uuid.UUID("3a4f8c1e-6b2d-5e9f-8a7c-1d2e3f4a5b6c")
 
 
 class WizardError(StoreError):
@@ -40,7 +50,8 @@ class HallState:
     residence: dict[str, Any]
     landlord: dict[str, Any] | None
     encoding: dict[str, Any] | None = None  # the attempt in progress or just finished
-    history: list[dict[str, Any]] = field(default_factory=list)  # earlier attempts
+    history: list[dict[str, Any]] = field(default_factory=list)  # the other attempts, by the op log
+    status: HallStatus | None = None  # the hall's status (the one definition)
 
     @property
     def step(self) -> str:
@@ -73,33 +84,47 @@ def now_iso() -> str:
 
 
 def open_hall(store: Store, hall_id: str) -> HallState:
-    """The hall, its residence and landlord, and the attempt to resume if any."""
+    """The hall, its residence and landlord, its status, and the attempt to continue.
+
+    The attempt continued is this database's own unfinished one, most recently
+    touched (`status.resumable`), whatever other attempts the hall has.
+    """
     hall = store.get("halls", hall_id)
     if hall is None:
         raise WizardError(f"hall {hall_id} not found")
     residence = store.get("residences", hall["residence_id"]) or {}
     landlord = store.get("landlords", residence["landlord_id"]) if residence.get("landlord_id") else None
-    rows = store.conn.execute(
-        "SELECT id FROM encodings WHERE hall_id = ? ORDER BY coalesce(encoded_at, ''), rowid",
-        (hall_id,),
-    ).fetchall()
-    attempts = [store.get("encodings", r[0]) for r in rows]
-    current = None
-    if attempts and (attempts[-1].get("step") or "done") != "done":
-        current = attempts.pop()
-    return HallState(hall, residence, landlord, current, attempts)
+    current_id = statuses.resumable(store.conn, hall_id, store.own_devices())
+    attempts = [store.get("encodings", a.encoding_id)
+                for a in statuses.attempts(store.conn, hall_id)]
+    current = next((a for a in attempts if a["id"] == current_id), None)
+    history = [a for a in attempts if a["id"] != current_id]
+    return HallState(hall, residence, landlord, current, history,
+                     statuses.of_hall(store.conn, hall_id))
+
+
+def centrale_id_for(hall_id: str, retired: list[str]) -> str:
+    """The id of the centrale a wizard creates for a hall with no active one."""
+    return str(uuid.uuid5(_CENTRALE_NS, "|".join([hall_id, *sorted(retired)])))
 
 
 def _centrale_for(store: Store, hall: dict[str, Any]) -> str:
-    row = store.conn.execute(
-        "SELECT id FROM centrales WHERE hall_id = ? AND coalesce(active, 1) = 1 "
-        "ORDER BY rowid DESC LIMIT 1", (hall["id"],),
-    ).fetchone()
-    if row:
-        return row[0]
+    """The hall's active centrale; made when there is none, with an id every laptop agrees on.
+
+    Two technicians' first visits to a hall without a centrale write the same
+    entity: equal values merge as one, different brands or models are field
+    conflicts for the pilot, and the hall keeps one active centrale.
+    """
+    rows = store.conn.execute(
+        "SELECT id, coalesce(active, 1) FROM centrales WHERE hall_id = ? ORDER BY id",
+        (hall["id"],),
+    ).fetchall()
+    active = [row[0] for row in rows if row[1] != 0]
+    if active:
+        return active[0]
     return store.create("centrales", {
         "hall_id": hall["id"], "brand": hall.get("brand"), "model": hall.get("model"), "active": 1,
-    })
+    }, entity_id=centrale_id_for(hall["id"], [row[0] for row in rows]))
 
 
 def _write(store: Store, state: HallState, fields: dict[str, Any], reason: str | None = None) -> HallState:
@@ -179,8 +204,8 @@ def confirm_encoding(store: Store, state: HallState, outcome: str, *,
         fields["windows"] = windows if windows is not None else default_windows
         fields["step"] = "door"
     else:
-        if outcome == "failed" and failure_reason not in FAILURE_REASONS:
-            raise WizardError(f"failure reason must be one of {', '.join(FAILURE_REASONS)}")
+        if outcome == "failed" and failure_reason not in PROGRAMMING_FAILURES:
+            raise WizardError(f"failure reason must be one of {', '.join(PROGRAMMING_FAILURES)}")
         if failure_reason:
             fields["failure_reason"] = failure_reason
         fields["step"] = "done"
@@ -188,7 +213,30 @@ def confirm_encoding(store: Store, state: HallState, outcome: str, *,
 
 
 def confirm_door(store: Store, state: HallState, opened: bool) -> HallState:
-    return _write(store, state, {"door_opened": int(opened), "step": "label"})
+    """The door tested with an agent's badge after programming.
+
+    Opened: on to the label. Not opened: the hall is not encoded — the attempt
+    ends failed, reason door_does_not_open (the pilot's attention list), no label.
+    """
+    if opened:
+        return _write(store, state, {"door_opened": 1, "step": "label"})
+    return _write(store, state, {"door_opened": 0, "outcome": "failed",
+                                 "failure_reason": DOOR_DOES_NOT_OPEN, "step": "done"},
+                  "door does not open")
+
+
+def door_not_tested(store: Store, state: HallState, reason: str) -> HallState:
+    """The door could not be tested (no access to it, no badge, battery...): the
+    hall stays encoded, flagged "door not tested", and the label comes next."""
+    if not reason.strip():
+        raise WizardError("a reason is needed")
+    return _write(store, state, {"notes": _with_note(state, reason), "step": "label"},
+                  "door not tested")
+
+
+def _with_note(state: HallState, text: str) -> str:
+    before = (state.encoding or {}).get("notes")
+    return f"{before} — {text.strip()}" if before else text.strip()
 
 
 def confirm_label(store: Store, state: HallState, attached: bool) -> HallState:
@@ -196,9 +244,17 @@ def confirm_label(store: Store, state: HallState, attached: bool) -> HallState:
 
 
 def no_access(store: Store, state: HallState, reason: str) -> HallState:
-    """At any step: the centrale can't be reached (locked room...). Ends the attempt."""
+    """The centrale can't be reached (locked room...): ends the attempt.
+
+    Once the centrale is programmed, the service is in it: no access to the
+    door means the door is not tested (`door_not_tested`), never "no access".
+    """
     if not reason.strip():
         raise WizardError("a reason is needed")
+    if (state.encoding or {}).get("outcome") in PROGRAMMED:
+        if state.step == "door":
+            return door_not_tested(store, state, reason)
+        raise WizardError("the centrale is programmed: no access no longer applies")
     return _write(store, state, {"outcome": "no_access", "notes": reason.strip(),
                                  "encoded_at": now_iso(), "step": "done"}, "no access")
 
@@ -207,7 +263,7 @@ def next_pending_hall(store: Store, residence_id: str, after: str | None = None)
     """The first hall of the residence still to do (by label), other than `after`."""
     from .progress import hall_rows
 
-    ids = [r.id for r in hall_rows(store.conn, residence_id)
+    ids = [r.id for r in hall_rows(store.conn, residence_id, store.own_devices())
            if r.status in ("to_check", "compatible") and r.id != after]
     if not ids:
         return None
@@ -217,15 +273,19 @@ def next_pending_hall(store: Store, residence_id: str, after: str | None = None)
 def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | None = None,
                    days: str | None = None, windows: list[list[str]] | None = None,
                    card: str | None = None, note: str | None = None,
-                   door_opened: bool | None = None) -> dict[str, Any]:
+                   door: str | None = None) -> dict[str, Any]:
     """A whole attempt in one transaction (results received by phone or mail).
 
     `outcome` is one of `OUTCOMES`; for ``failed``, `reason` is one of
-    `FAILURE_REASONS` or free text (kept as ``other`` + the text); for
-    ``no_access`` the reason is required.
+    `PROGRAMMING_FAILURES` or free text (kept as ``other`` + the text); for
+    ``no_access`` the reason is required. `door` (one of `DOOR_TESTS`) is the
+    door test after programming, ``opened`` unless said otherwise; ``failed``
+    makes the attempt a failure (door_does_not_open).
     """
     if outcome not in OUTCOMES:
         raise WizardError(f"unknown outcome {outcome!r}")
+    if door is not None and (door not in DOOR_TESTS or outcome not in PROGRAMMED):
+        raise WizardError(f"no door test for the outcome {outcome!r}")
     with store.transaction():
         state = open_hall(store, hall_id)
         if outcome == "incompatible":
@@ -244,12 +304,17 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
         if outcome == "failed":
             if not reason:
                 raise WizardError("a failed encoding needs a reason")
-            failure = reason if reason in FAILURE_REASONS else "other"
+            failure = reason if reason in PROGRAMMING_FAILURES else "other"
             if failure == "other" and reason != "other":
                 note = f"{reason} — {note}" if note else reason
         state = confirm_encoding(store, state, outcome, failure_reason=failure, days=days,
                                  windows=windows, notes=note)
         if state.step == "door":
-            state = _write(store, state, {"step": "done", **(
-                {"door_opened": int(door_opened)} if door_opened is not None else {})})
+            door = door or "opened"
+            if door == "failed":
+                state = confirm_door(store, state, False)
+            else:
+                opened = {"door_opened": 1} if door == "opened" else {}
+                state = _write(store, state, {"step": "done", **opened},
+                               None if door == "opened" else "door not tested")
         return state.encoding or {}

@@ -4,6 +4,10 @@ compatibility → service card → encoding (outcome + windows) → door test �
 label → done. The common case costs five keys: Enter (compatible), the card
 is recognised by itself, Enter (encoded with the residence's windows), Enter
 (door opened), Enter (label printed and attached), Enter (next hall).
+
+At the door step, ``x`` (the door does not open) ends the attempt failed, with
+no label; ``a`` (the door can't be tested) keeps the hall encoded, flagged
+"door not tested", and goes on to the label.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from textual.widgets import Footer, Header, Static
 
 from .. import fieldwork
 from ..domain import labels, wizard
-from ..domain.model import FAILURE_REASONS, STEPS
+from ..domain.model import PROGRAMMING_FAILURES, STEPS
 from ..domain.values import BadValue
 from ..domain.wizard import HallState, WizardError
 from ..i18n import t
@@ -39,7 +43,7 @@ STEP_ACTIONS = {
     "failed": {"encoding"},
     "windows": {"encoding"},
     "refuse": {"door", "label"},
-    "no_access": set(WIZARD_STEPS) - {"done"},
+    "no_access": {"compatibility", "card", "encoding", "door"},  # at the door: not tested
 }
 
 
@@ -134,11 +138,10 @@ class HallScreen(TranslatedScreen):
         if step == "compatibility":
             text = t("wizard.panel.compatibility",
                      vigik=t(f"wizard.vigik.{state.hall.get('vigik') or 'unknown'}"))
-            done = [e for e in state.history if e.get("outcome")]
-            if done:  # a hall visited before: say what happened last time
-                last = done[-1]
-                text = t("wizard.last_attempt", outcome=t(f"wizard.outcome.{last['outcome']}"),
-                         when=(last.get("encoded_at") or "")[:10] or "-") + "\n\n" + text
+            decided = state.status
+            if decided is not None and decided.decided_by:  # visited before: the hall's status
+                text = t("wizard.last_attempt", outcome=t(f"status.hall.{decided.status}"),
+                         when=(decided.decided_at or "")[:10] or "-") + "\n\n" + text
             return text
         if step == "card":
             landlord = (state.landlord or {}).get("name") or "?"
@@ -160,6 +163,8 @@ class HallScreen(TranslatedScreen):
             summary += " — " + t(f"wizard.failure.{enc['failure_reason']}")
         if enc.get("notes"):
             summary += f" — {enc['notes']}"
+        if outcome in wizard.PROGRAMMED and enc.get("door_opened") is None:
+            summary += " — " + t("wizard.door_not_tested")
         return t("wizard.panel.done", summary=summary)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -232,7 +237,7 @@ class HallScreen(TranslatedScreen):
         self.apply(wizard.confirm_encoding, "already_present", days=self.days, windows=self.windows)
 
     def action_failed(self) -> None:
-        choices = [(r, t(f"wizard.failure.{r}")) for r in FAILURE_REASONS]
+        choices = [(r, t(f"wizard.failure.{r}")) for r in PROGRAMMING_FAILURES]
 
         def picked(reason: str | None) -> None:
             if reason is None:
@@ -267,6 +272,13 @@ class HallScreen(TranslatedScreen):
             if reason:
                 self.apply(wizard.no_access, reason)
 
+        def not_tested(reason: str | None) -> None:
+            if reason:
+                self.apply(wizard.door_not_tested, reason)
+
+        if self.state.step == "door":  # the centrale holds the service: the door is not tested
+            self.app.push_screen(ReasonDialog(t("wizard.ask.door_not_tested")), not_tested)
+            return
         self.app.push_screen(ReasonDialog(t("wizard.ask.no_access")), done)
 
     def action_back(self) -> None:

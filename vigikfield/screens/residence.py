@@ -54,7 +54,9 @@ class ResidenceScreen(TranslatedScreen):
 
     @work(thread=True, exclusive=True, group="residence-load", exit_on_error=False)
     def load(self) -> None:
-        self.post_message(self.Loaded(progress.hall_rows(self.app.store.conn, self.residence_id)))
+        store = self.app.store
+        self.post_message(self.Loaded(progress.hall_rows(store.conn, self.residence_id,
+                                                         store.own_devices())))
 
     def on_residence_screen_loaded(self, message: Loaded) -> None:
         info = self.app.store.get("residences", self.residence_id) or {}
@@ -69,6 +71,8 @@ class ResidenceScreen(TranslatedScreen):
         table.clear()
         for row in rows:
             status = t(f"status.hall.{row.status}")
+            if row.door_not_tested:
+                status = t("residence.door_not_tested", status=status)
             if row.step:
                 status = t("residence.in_progress", step=t(f"wizard.step.{row.step}"))
             style = STATUS_STYLE.get(row.status, "")

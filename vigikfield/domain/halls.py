@@ -1,0 +1,181 @@
+"""`hall show` and `hall list`: one hall with everything about it, and halls filtered.
+
+Statuses come from the one definition (`status`, the ``hall_status`` view);
+residence, landlord and commune names match ignoring case and accents
+(`names`). The JSON objects built here are what the commands print: their
+keys are documented in the commands' help (docs/cli.md) and stay stable.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..i18n import TranslatedError
+from . import hallcode, names
+from . import status as statuses
+
+LIST_KEYS = ("code", "label", "residence", "landlord", "commune", "dwellings", "status")
+
+
+class HallQueryError(TranslatedError):
+    """A hall code, name or status that does not fit; nothing is shown."""
+
+    prefix = "halls."
+    exit_code = 2
+
+
+class NoHall(HallQueryError):
+    """A well-formed code no hall carries (a check that failed, not bad input)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class HallLine:
+    code: str
+    label: str | None
+    residence: str | None
+    landlord: str | None
+    commune: str | None
+    dwellings: int | None
+    status: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_LIST = """SELECT h.code, h.label, r.name, l.name, c.name, h.dwellings, s.status
+FROM halls h
+JOIN hall_status s ON s.hall_id = h.id
+LEFT JOIN residences r ON r.id = h.residence_id
+LEFT JOIN landlords l ON l.id = r.landlord_id
+LEFT JOIN communes c ON c.id = r.commune_id"""
+_LIST_ORDER = " ORDER BY l.name, r.name, length(h.label), h.label, h.code"
+
+
+def _ids(conn: sqlite3.Connection, table: str, name: str, key: str) -> list[str]:
+    found = names.called(conn, table, name)
+    if not found:
+        known = ", ".join(names.known(conn, table)) or "—"
+        raise HallQueryError(key, name=name, known=known)
+    return found
+
+
+def listing(conn: sqlite3.Connection, *, residence: str | None = None,
+            landlord: str | None = None, commune: str | None = None,
+            status: str | None = None) -> list[HallLine]:
+    """The halls that pass every filter given, by landlord, residence and label."""
+    where: list[str] = []
+    params: list[Any] = []
+    for value, table, column, key in (
+        (residence, "residences", "h.residence_id", "no_residence"),
+        (landlord, "landlords", "r.landlord_id", "no_landlord"),
+        (commune, "communes", "r.commune_id", "no_commune"),
+    ):
+        if value is None:
+            continue
+        ids = _ids(conn, table, value, key)
+        where.append(f"{column} IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(ids))
+    if status is not None:
+        if status not in statuses.HALL_STATUSES:
+            raise HallQueryError("bad_status", status=status,
+                                 known=", ".join(statuses.HALL_STATUSES))
+        where.append("s.status = ?")
+        params.append(status)
+    sql = _LIST + (" WHERE " + " AND ".join(where) if where else "") + _LIST_ORDER
+    return [HallLine(*row) for row in conn.execute(sql, params)]
+
+
+def find_code(conn: sqlite3.Connection, code_text: str) -> str:
+    """The id of the hall carrying this code (typed in any case, with spaces)."""
+    code = hallcode.normalise(code_text)
+    if not hallcode.is_valid(code):
+        raise HallQueryError("bad_code", code=code_text)
+    row = conn.execute("SELECT id FROM halls WHERE code = ?", (code,)).fetchone()
+    if row is None:
+        raise NoHall("no_hall", code=code)
+    return row[0]
+
+
+_HALL = """SELECT h.code, h.label, coalesce(h.address, r.address), h.dwellings, h.vigik,
+       h.brand, h.model, h.centrale_location, h.notes, r.name, l.name, l.phone, c.name
+FROM halls h
+LEFT JOIN residences r ON r.id = h.residence_id
+LEFT JOIN landlords l ON l.id = r.landlord_id
+LEFT JOIN communes c ON c.id = r.commune_id
+WHERE h.id = ?"""
+_HALL_KEYS = ("code", "label", "address", "dwellings", "vigik", "brand", "model",
+              "centrale_location", "notes", "residence", "landlord", "landlord_phone", "commune")
+
+
+def show(conn: sqlite3.Connection, code_text: str) -> dict[str, Any]:
+    """Everything about one hall: itself, its residence and landlord, its status and
+    the rule that gave it, its centrales, its attempts (op-log order), open conflicts."""
+    hall_id = find_code(conn, code_text)
+    hall = dict(zip(_HALL_KEYS, conn.execute(_HALL, (hall_id,)).fetchone()))
+    decided = statuses.of_hall(conn, hall_id)
+    assert decided is not None  # every hall has a status
+    centrales = [
+        {"id": row[0], "brand": row[1], "model": row[2], "serial": row[3], "capacity": row[4],
+         "active": row[5] != 0}
+        for row in conn.execute(
+            "SELECT id, brand, model, serial, capacity, coalesce(active, 1) FROM centrales "
+            "WHERE hall_id = ? ORDER BY coalesce(active, 1) DESC, id", (hall_id,))
+    ]
+    attempts = statuses.attempts(conn, hall_id)
+    cards = dict.fromkeys(a.encoding_id for a in attempts)
+    for encoding_id, fingerprint, override in conn.execute(
+        "SELECT id, card_fingerprint, card_override FROM encodings WHERE hall_id = ?", (hall_id,)
+    ):
+        cards[encoding_id] = (fingerprint, override)
+    return {
+        **hall,
+        "status": decided.status,
+        "rule": decided.rule,
+        "decided_by": decided.decided_by,
+        "door_not_tested": decided.door_not_tested,
+        "centrales": centrales,
+        "attempts": [_attempt_json(a, cards.get(a.encoding_id) or (None, None),
+                                   a.encoding_id == decided.decided_by) for a in attempts],
+        "conflicts": open_conflicts(conn, hall_id, [c["id"] for c in centrales],
+                                    [a.encoding_id for a in attempts]),
+    }
+
+
+def _attempt_json(a: statuses.Attempt, card: tuple[str | None, str | None],
+                  decisive: bool) -> dict[str, Any]:
+    return {
+        "id": a.encoding_id, "when": a.when, "who": a.technician, "device": a.device_id,
+        "outcome": a.outcome, "result": a.result, "reason": a.reason, "door": a.door,
+        "card": card[0], "card_override": card[1], "days": a.days,
+        "windows": json.loads(a.windows) if isinstance(a.windows, str) else a.windows,
+        "step": a.step, "counts": a.counts, "decisive": decisive, "encoded_at": a.encoded_at,
+        "notes": a.notes,
+    }
+
+
+def open_conflicts(conn: sqlite3.Connection, hall_id: str, centrale_ids: list[str],
+                   encoding_ids: list[str]) -> list[dict[str, Any]]:
+    """The open conflicts (listed by the merge) on the hall, its centrales, its attempts."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_conflicts'").fetchone():
+        return []  # never merged anything
+    targets = [("halls", [hall_id]), ("centrales", centrale_ids), ("encodings", encoding_ids)]
+    found = []
+    for entity, ids in targets:
+        if not ids:
+            continue
+        rows = conn.execute(
+            "SELECT k.id, k.entity, k.entity_id, k.field, a.value, b.value FROM sync_conflicts k "
+            "LEFT JOIN ops a ON a.op_id = k.op_a LEFT JOIN ops b ON b.op_id = k.op_b "
+            "WHERE k.resolved_op IS NULL AND k.entity = ? "
+            "AND k.entity_id IN (SELECT value FROM json_each(?)) ORDER BY k.field, k.id",
+            (entity, json.dumps(ids))).fetchall()
+        found += [{"id": cid, "entity": ent, "entity_id": eid, "field": field,
+                   "a": json.loads(va) if va is not None else None,
+                   "b": json.loads(vb) if vb is not None else None}
+                  for cid, ent, eid, field, va, vb in rows]
+    return found
