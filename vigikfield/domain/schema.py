@@ -244,11 +244,14 @@ M005_ATTEMPT_CLOCK = (
 )
 
 # The attempts of every hall, one row per encodings row, with what the status
-# rule needs (docs/statuses.md). Programming done (encoded, already present)
+# rule needs (docs/statuses.md). A single table with scalar subqueries (no join),
+# so that SQLite flattens it into any query, even as the right side of a LEFT JOIN. Programming done (encoded, already present)
 # but the door did not open is a failure, whatever an older release recorded.
 M005_HALL_ATTEMPTS = """CREATE VIEW hall_attempts AS
 SELECT e.id AS encoding_id, e.hall_id, e.centrale_id,
-  k.started, k.device_id, k.touched,
+  (SELECT k.started FROM attempt_clock k WHERE k.encoding_id = e.id) AS started,
+  (SELECT k.device_id FROM attempt_clock k WHERE k.encoding_id = e.id) AS device_id,
+  (SELECT k.touched FROM attempt_clock k WHERE k.encoding_id = e.id) AS touched,
   coalesce(e.centrale_id NOT IN (SELECT r.id FROM centrales r WHERE r.active = 0), 1) AS counts,
   coalesce(e.step, 'done') AS step,
   e.step IS NOT NULL AND e.step != 'done' AS unfinished,
@@ -270,7 +273,6 @@ SELECT e.id AS encoding_id, e.hall_id, e.centrale_id,
   END AS door,
   e.technician, e.encoded_at, e.days, e.windows, e.notes, e.label_attached
 FROM encodings e
-LEFT JOIN attempt_clock k ON k.encoding_id = e.id
 WHERE e.hall_id IS NOT NULL"""
 
 # Each hall's status, the attempt that decided it and the rule that gave it.
@@ -279,7 +281,8 @@ WHERE e.hall_id IS NOT NULL"""
 # decides when it is a success or when nothing came after it; otherwise the
 # latest (a visit without access) does. No attempt decides: the hall's Vigik
 # compatibility does. The key `started || encoding_id` sorts like the pair
-# (`started` has a fixed width of 23 characters).
+# (`started` has a fixed width of 23 characters). Most halls have no attempt
+# yet: the IN test (one look-up in a set built once) skips them cheaply.
 M005_HALL_STATUS = """CREATE VIEW hall_status AS
 SELECT s.hall_id, s.residence_id, s.dwellings,
   CASE
@@ -298,15 +301,16 @@ SELECT s.hall_id, s.residence_id, s.dwellings,
   d.encoded_at AS decided_at,
   coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested
 FROM (
-  SELECT h.id AS hall_id, h.residence_id, h.dwellings, h.vigik, (
-    SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c ELSE l END, 24)
-    FROM (
-      SELECT max(CASE WHEN a.result != 'no_access' THEN a.started || a.encoding_id END) AS c,
-             max(CASE WHEN a.result = 'encoded' THEN a.started || a.encoding_id END) AS e,
-             max(a.started || a.encoding_id) AS l
-      FROM hall_attempts a
-      WHERE a.hall_id = h.id AND a.counts AND a.result IS NOT NULL)
-  ) AS decided
+  SELECT h.id AS hall_id, h.residence_id, h.dwellings, h.vigik,
+    CASE WHEN h.id IN (SELECT x.hall_id FROM encodings x) THEN (
+      SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c ELSE l END, 24)
+      FROM (
+        SELECT max(CASE WHEN a.result != 'no_access' THEN a.started || a.encoding_id END) AS c,
+               max(CASE WHEN a.result = 'encoded' THEN a.started || a.encoding_id END) AS e,
+               max(a.started || a.encoding_id) AS l
+        FROM hall_attempts a
+        WHERE a.hall_id = h.id AND a.counts AND a.result IS NOT NULL)
+    ) END AS decided
   FROM halls h
 ) s
 LEFT JOIN hall_attempts d ON d.encoding_id = s.decided"""
