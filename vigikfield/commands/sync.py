@@ -233,9 +233,14 @@ def register(cli: click.Group) -> None:
 
         from vigikfield_sync import list_conflicts
 
-        found = list_conflicts(_store(obj))
+        from ..domain.halls import hall_code_of
+
+        store = _store(obj)
+        found = list_conflicts(store)
         if as_json:
-            click.echo(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=2))
+            click.echo(json.dumps([
+                {**asdict(c), "hall_code": hall_code_of(store.conn, c.entity, c.entity_id)}
+                for c in found], ensure_ascii=False, indent=2))
             return
         if not found:
             click.echo(t("sync.conflicts.none"))

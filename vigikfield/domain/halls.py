@@ -179,3 +179,17 @@ def open_conflicts(conn: sqlite3.Connection, hall_id: str, centrale_ids: list[st
                    "b": json.loads(vb) if vb is not None else None}
                   for cid, ent, eid, field, va, vb in rows]
     return found
+
+
+_HALL_OF = {
+    "halls": "SELECT code FROM halls WHERE id = ?",
+    "centrales": "SELECT h.code FROM centrales c JOIN halls h ON h.id = c.hall_id WHERE c.id = ?",
+    "encodings": "SELECT h.code FROM encodings e JOIN halls h ON h.id = e.hall_id WHERE e.id = ?",
+}
+
+
+def hall_code_of(conn: sqlite3.Connection, entity: str, entity_id: str) -> str | None:
+    """The code of the hall an entity is about (a hall, its centrale, an attempt), if any."""
+    sql = _HALL_OF.get(entity)
+    row = conn.execute(sql, (entity_id,)).fetchone() if sql else None
+    return row[0] if row else None
