@@ -1,4 +1,5 @@
-"""The app in a real terminal (tmux): one hall completed by keys; kill -9 mid-wizard resumes."""
+"""The app in a real terminal (tmux): one hall completed by keys; kill -9 mid-wizard: the
+restart opens on that hall, at the step reached."""
 
 from __future__ import annotations
 
@@ -104,8 +105,13 @@ def test_kill_9_mid_wizard_resumes_at_the_step_reached(territory):
     store.close()
     term = Tmux(vigikfield_command(), env)
     try:
-        _search(term, code)
-        screen = term.wait_for("Voyant vert")   # straight back at the encoding step
+        # the app reopens by itself on the hall in progress, at the step reached
+        screen = term.wait_for("Voyant vert")
+        assert "Logo Vigik" not in screen and code in screen
+        term.keys("Escape")                     # the route is underneath
+        term.wait_for("Les Mézereaux")
+        _search(term, code)                     # and opening the hall again resumes too
+        screen = term.wait_for("Voyant vert")
         assert "Logo Vigik" not in screen
         term.keys("C-q")
     finally:

@@ -187,3 +187,92 @@ async def test_landlord_without_card_is_told_at_once(store, tmp_path):
         await _until(pilot, lambda: bool(app.screen.card_message))
         assert "Aucune carte de service n'est enregistrée pour Sénart Logement" in app.screen.card_message
         assert app.screen.state.step == "card"
+
+
+async def _to_door(pilot, app, store, hall_id):
+    app.open_hall(hall_id)
+    await _settle(pilot)
+    await pilot.press("enter")  # compatible; the card is recognised by itself
+    await _until(pilot, lambda: _attempt(store, hall_id).step == "encoding")
+    await pilot.press("enter")  # encoded (manual link: the technician saw the green light)
+    await _until(pilot, lambda: _attempt(store, hall_id).step == "door")
+
+
+async def test_door_that_does_not_open_is_a_failure_and_gets_no_label(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _to_door(pilot, app, store, ids["al_a"])
+        await pilot.press("x")  # "elle ne s'ouvre pas"
+        await _settle(pilot)
+        screen = app.screen
+        assert screen.state.step == "done"  # not on to the label
+        text = str(screen.query_one("#step-panel").render())
+        assert "échec" in text and "la porte ne s'ouvre pas" in text and "encodé" not in text
+    enc = _attempt(store, ids["al_a"]).history[-1]
+    assert (enc["outcome"], enc["failure_reason"], enc["door_opened"]) == (
+        "failed", "door_does_not_open", 0)
+    assert not (tmp_path / "labels").exists() or not list((tmp_path / "labels").iterdir())
+    rows = {r.id: r.status for r in progress.hall_rows(store.conn, ids["alouettes"])}
+    assert rows[ids["al_a"]] == "failed"
+    (residence,) = [r for r in progress.residences(store.conn) if r.id == ids["alouettes"]]
+    assert residence.status == "attention"
+
+
+async def test_no_access_at_the_door_keeps_the_hall_encoded(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _to_door(pilot, app, store, ids["al_a"])
+        await pilot.press("a", *"pas de badge agent", "enter")
+        await _settle(pilot)
+        assert app.screen.state.step == "label"  # the centrale holds the service: label next
+        await pilot.press("enter")
+        await _settle(pilot)
+        text = str(app.screen.query_one("#step-panel").render())
+        assert "encodé" in text and "porte non testée" in text
+    enc = _attempt(store, ids["al_a"]).history[-1]
+    assert (enc["outcome"], enc["door_opened"], enc["notes"]) == (
+        "encoded", None, "pas de badge agent")
+    assert (tmp_path / "labels" / f"{store.get('halls', ids['al_a'])['code']}.png").exists()
+    from vigikfield.domain import status
+
+    got = status.of_hall(store.conn, ids["al_a"])
+    assert (got.status, got.door_not_tested) == ("encoded", True)
+
+
+async def test_second_visit_resumes_at_the_card_step_after_a_no_access_one(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path, card=None)  # no card on the reader: stops at the card
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("a", *"gardien absent", "enter")  # first visit: no access
+        await _settle(pilot)
+        await pilot.press("escape")
+        app.open_hall(ids["al_a"])  # second visit
+        await _settle(pilot)
+        assert app.screen.state.step == "compatibility"
+        await pilot.press("enter")
+        await _until(pilot, lambda: bool(app.screen.card_message))
+        await pilot.press("escape")
+        await _settle(pilot)
+        app.open_residence(ids["alouettes"])
+        await _until(pilot, lambda: app.screen.query("#halls")
+                     and app.screen.query_one("#halls").row_count == 2)
+        table = app.screen.query_one("#halls")
+        cells = [str(c) for c in table.get_row(ids["al_a"])]
+        assert any("en cours : carte" in c.lower() for c in cells), cells
+        await pilot.press("enter")  # the cursor is on hall A: reopen it
+        await _settle(pilot)
+        assert isinstance(app.screen, HallScreen) and app.screen.state.step == "card"
+
+
+async def test_the_app_starts_on_the_hall_left_in_progress(store, tmp_path):
+    ids, app, _ = _setup(store, tmp_path, card=None)
+    state = wizard.confirm_compatibility(store, wizard.open_hall(store, ids["al_b"]), "compatible")
+    wizard.confirm_card(store, state, override_reason="lecteur HS")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _settle(pilot)
+        assert isinstance(app.screen, HallScreen) and app.screen.hall_id == ids["al_b"]
+        assert app.screen.state.step == "encoding"
+        await pilot.press("escape")  # the route is underneath
+        await _settle(pilot)
+        assert app.screen.query("#residences")
