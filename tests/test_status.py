@@ -127,6 +127,7 @@ def test_any_sequence_of_attempts_gives_the_status_the_rule_says(shared, events,
     want, door_not_tested = expected(done, vigik)
     got = status.of_hall(store.conn, hall)
     assert (got.status, got.door_not_tested) == (want, door_not_tested), done
+    assert got.rule in status.RULES and (got.decided_by is None) == (got.rule == "compatibility")
     rows = {r.id: r for r in progress.hall_rows(store.conn, ids["alouettes"])}
     assert rows[hall].status == want
     label, encoded = labels.for_hall(store.conn, store.get("halls", hall)["code"])
