@@ -50,11 +50,12 @@ def register(cli: click.Group) -> None:
                 status: str | None, as_json: bool) -> None:
         from ..domain import halls
 
-        lines = halls.listing(obj.store().conn, residence=residence, landlord=landlord,
-                              commune=commune, status=status)
-        if as_json:
-            _dump([line.as_json() for line in lines])
+        filters = dict(residence=residence, landlord=landlord, commune=commune, status=status)
+        if as_json:  # one object a line: 130,000 halls print in a second
+            objects = halls.listing_json(obj.store().conn, **filters)
+            click.echo("[\n" + ",\n".join(objects) + "\n]" if objects else "[]")
             return
+        lines = halls.listing(obj.store().conn, **filters)
         click.echo("\t".join(t(f"halls.col_{c}") for c in halls.LIST_KEYS))
         for line in lines:
             cells = [line.code, line.label, line.residence, line.landlord, line.commune,

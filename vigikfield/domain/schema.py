@@ -284,7 +284,7 @@ WHERE e.hall_id IS NOT NULL"""
 # (`started` has a fixed width of 23 characters). Most halls have no attempt
 # yet: the IN test (one look-up in a set built once) skips them cheaply.
 M005_HALL_STATUS = """CREATE VIEW hall_status AS
-SELECT s.hall_id, s.residence_id, s.dwellings,
+SELECT s.hall_id, s.code, s.label, s.residence_id, s.dwellings,
   CASE
     WHEN d.result IS NOT NULL THEN d.result
     WHEN s.vigik = 'incompatible' THEN 'incompatible'
@@ -301,7 +301,7 @@ SELECT s.hall_id, s.residence_id, s.dwellings,
   d.encoded_at AS decided_at,
   coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested
 FROM (
-  SELECT h.id AS hall_id, h.residence_id, h.dwellings, h.vigik,
+  SELECT h.id AS hall_id, h.code, h.label, h.residence_id, h.dwellings, h.vigik,
     CASE WHEN h.id IN (SELECT x.hall_id FROM encodings x) THEN (
       SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c ELSE l END, 24)
       FROM (
