@@ -292,3 +292,16 @@ def test_attempt_clock_is_checked_by_journal_verify(store):
                        "WHERE encoding_id = ?", (ids["enc1"],))
     problem = journal.verify(store.conn)
     assert problem is not None and "attempt_clock" in problem.message
+
+
+def test_the_wizard_keeps_showing_the_attempt_it_just_closed(store):
+    """Even with another unfinished attempt of this laptop on the hall (an older visit)."""
+    ids = tinyterritory.build(store)
+    hall = ids["al_a"]
+    _attempt(store, hall, "stopped_card")  # an older visit, left at the card step
+    state = wizard.confirm_compatibility(store, _fresh(store, hall), "compatible")
+    latest = state.encoding["id"]
+    state = wizard.no_access(store, state, "gardien absent")
+    assert state.encoding["id"] == latest and state.step == "done"
+    assert [e["id"] for e in state.history] != [latest] and len(state.history) == 1
+    assert wizard.open_hall(store, hall).step == "card"  # the older visit is resumed next

@@ -139,9 +139,12 @@ def _write(store: Store, state: HallState, fields: dict[str, Any], reason: str |
             encoding_id = state.encoding["id"]
             store.update("encodings", encoding_id, fields, reason)
     fresh = open_hall(store, state.hall_id)
-    if fresh.encoding is None:  # finished: show the attempt just closed
+    if fresh.encoding is None or fresh.encoding["id"] != encoding_id:
+        # finished: the screen goes on showing the attempt just closed
+        pool = {e["id"]: e for e in (fresh.encoding, *fresh.history) if e}
+        order = [a.encoding_id for a in statuses.attempts(store.conn, state.hall_id)]
         fresh.encoding = store.get("encodings", encoding_id)
-        fresh.history = [e for e in fresh.history if e["id"] != encoding_id]
+        fresh.history = [pool[i] for i in order if i != encoding_id and i in pool]
     return fresh
 
 
