@@ -4,6 +4,13 @@ Merge is a set union of ops (INSERT OR IGNORE), followed by re-materialising
 the entities the new ops touch and re-detecting conflicts on the fields they
 touch: idempotent and order-free. A refused bundle changes nothing in the
 database; every accepted one leaves a raw copy and a receipt.
+
+The ops inserted are exactly the ops verified: each incoming file is copied
+to a fresh private file in the received folder, that copy is verified and
+attached, and only once committed is it renamed `<sha256>.vfb` (over
+whatever file had that name). Nothing holds a bundle's ops in memory: the
+touched entities are found with SQL over the attached copy and are
+re-materialised and checked for conflicts a chunk at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,44 +93,108 @@ def _chain_head(store: Store, device_id: str) -> int:
     return head
 
 
+def _hash_at(store: Store, device_id: str, seq: int) -> str | None:
+    row = store.conn.execute(
+        "SELECT hash FROM ops WHERE device_id = ? AND seq = ?", (device_id, seq)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _check_continuity(store: Store, b: Bundle) -> int:
-    """The device's chain here must be extended, never skipped nor forked; returns its head."""
+    """The device's chain here must be extended, never skipped nor forked; returns its head.
+
+    The bundle is one contiguous, linked piece of the chain (`bundle.read`)
+    and so is what we hold of it: an overlap is the very same ops exactly
+    when we hold every op of it and its last op is the same (its hash covers
+    the one before, and so on). Only seeks: the bundle's first and last ops
+    come from its summary. When the bundle goes past our head, the op that
+    follows it is checked once inserted (`_check_joined`).
+    """
     device = b.manifest["device_id"]
     head = _chain_head(store, device)
-    first, last = b.rows[0], b.rows[-1]
+    first, last = b.first, b.last
     if first[2] > head + 1:
         raise SyncError("chain_skip", path=b.path, have=head, first=first[2])
-    if first[2] > 1:
-        row = store.conn.execute(
-            "SELECT hash FROM ops WHERE device_id = ? AND seq = ?", (device, first[2] - 1)
-        ).fetchone()
-        if row is None or row[0] != first[11]:
-            raise SyncError("chain_break", path=b.path, seq=first[2])
+    if first[2] > 1 and _hash_at(store, device, first[2] - 1) != first[11]:
+        raise SyncError("chain_break", path=b.path, seq=first[2])
     if first[2] <= head:
-        known = dict(store.conn.execute(
-            "SELECT seq, hash FROM ops WHERE device_id = ? AND seq BETWEEN ? AND ?",
-            (device, first[2], min(last[2], head)),
-        ))
-        for row in b.rows:
-            if row[2] <= head and known.get(row[2]) != row[12]:
-                raise SyncError("chain_break", path=b.path, seq=row[2])
+        end = min(last[2], head)
+        (held,) = store.conn.execute(
+            "SELECT count(*) FROM ops WHERE device_id = ? AND seq BETWEEN ? AND ?",
+            (device, first[2], end),
+        ).fetchone()
+        if held != end - first[2] + 1 or (end == last[2] and _hash_at(store, device, end) != last[12]):
+            raise SyncError("chain_break", path=b.path, seq=end)
     return head
 
 
-def _keep_copy(store: Store, b: Bundle) -> tuple[Path, bool]:
-    """Copy the raw file into the received folder; returns (copy, whether it is new)."""
-    folder = received_dir(store)
+def _check_joined(store: Store, b: Bundle, head: int) -> None:
+    """Inside the merge: the bundle's op after our old head must follow our op at that head."""
+    if b.first[2] <= head < b.last[2]:
+        row = store.conn.execute(
+            "SELECT prev_hash FROM ops WHERE device_id = ? AND seq = ?",
+            (b.manifest["device_id"], head + 1),
+        ).fetchone()
+        if row is None or row[0] != _hash_at(store, b.manifest["device_id"], head):
+            raise SyncError("chain_break", path=b.path, seq=head + 1)
+
+
+INCOMING = ".incoming-"  # private copies of bundles being received: .incoming-<pid>-<random>.tmp
+
+
+def _private_copy(folder: Path, source: Path) -> Path:
+    """A fresh file of our own in `folder` holding the bytes of `source` (never an existing file)."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{b.sha256}.vfb"
-    if target.exists():
-        return target, False
-    tmp = folder / f".{b.sha256}.{os.getpid()}.tmp"
-    shutil.copyfile(b.path, tmp)
-    if bundle.file_sha256(tmp) != b.sha256:  # the file changed since it was checked
-        tmp.unlink()
-        raise SyncError("digest_mismatch", path=b.path)
-    os.replace(tmp, target)
-    return target, True
+    fd, name = tempfile.mkstemp(prefix=f"{INCOMING}{os.getpid()}-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove private copies left by merges that were killed (their process is gone)."""
+    if os.name != "posix" or not folder.is_dir():
+        return
+    for stale in folder.glob(f"{INCOMING}*.tmp"):
+        try:
+            os.kill(int(stale.name[len(INCOMING):].split("-")[0]), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except (ValueError, OSError):
+            continue
+
+
+def _receive(store: Store, path: Path, checker: bundle.Checker | None = None) -> Bundle:
+    """Copy `path` to a fresh private file and verify that copy: the Bundle's `file`.
+
+    The caller merges it with `_apply_copy`, or must remove the copy.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise SyncError("unreadable", path=path, error=exc.strerror or exc) from exc
+    copy = _private_copy(received_dir(store), path)
+    try:
+        return bundle.read(copy, checker, shown=path)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+
+
+def _keep_copy(store: Store, b: Bundle) -> Path:
+    """After the commit: the verified copy becomes `<sha256>.vfb` (over any file of that name)."""
+    target = received_dir(store) / f"{b.sha256}.vfb"
+    try:
+        os.replace(b.file, target)
+    except OSError:
+        b.file.unlink(missing_ok=True)  # merged all the same: the receipt is what counts
+    return target
 
 
 def _already_accepted(store: Store, sha: str) -> bool:
@@ -131,90 +203,157 @@ def _already_accepted(store: Store, sha: str) -> bool:
     ).fetchone() is not None
 
 
-def apply(store: Store, b: Bundle, kind: str = "export") -> Receipt:
-    """Verify `b` against this database and merge it in one transaction, or refuse it."""
+def apply(store: Store, b: Bundle, kind: str = "export", *,
+          checker: bundle.Checker | None = None) -> Receipt:
+    """Verify `b` against this database and merge it in one transaction, or refuse it.
+
+    What is merged is a fresh copy of `b.path`, verified again (with
+    `checker`); it must be the file `b` was read from (same SHA-256).
+    """
     local.prepare(store)
-    _check_against(store, b, kind)
-    m = b.manifest
-    signer = keys.signer_for(store, m["key_id"], m["public_key"]).name
-    if _already_accepted(store, b.sha256):
-        with store.transaction():
-            return _receipt(store, b, signer, 0, 0, None)
-    head = _check_continuity(store, b) if kind == "export" else 0
-    copy, fresh = _keep_copy(store, b)
+    copy = _receive(store, b.path, checker)
+    try:
+        if copy.sha256 != b.sha256:  # the file changed since it was checked
+            raise SyncError("digest_mismatch", path=b.path)
+        return _apply_copy(store, copy, kind)
+    finally:
+        copy.file.unlink(missing_ok=True)
+
+
+def _apply_copy(store: Store, b: Bundle, kind: str) -> Receipt:
+    """Merge a bundle whose `file` is a verified private copy; the copy is kept or removed."""
+    try:
+        local.prepare(store)
+        _check_against(store, b, kind)
+        m = b.manifest
+        signer = keys.signer_for(store, m["key_id"], m["public_key"]).name
+        if _already_accepted(store, b.sha256):
+            with store.transaction():
+                receipt = _receipt(store, b, signer, 0, 0)
+        else:
+            head = _check_continuity(store, b) if kind == "export" else 0
+            receipt = _merge_copy(store, b, kind, head, signer)
+    except BaseException:
+        b.file.unlink(missing_ok=True)
+        raise
+    _keep_copy(store, b)
+    return receipt
+
+
+def _merge_copy(store: Store, b: Bundle, kind: str, head: int, signer: str) -> Receipt:
     conn = store.conn
-    conn.execute("ATTACH DATABASE ? AS bundle", (str(copy),))
+    try:
+        conn.execute("ATTACH DATABASE ? AS bundle", (str(b.file),))
+    except sqlite3.Error as exc:
+        raise SyncError("merge_failed", path=b.path, error=exc) from exc
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            receipt = _merge_rows(store, b, kind, head, signer, copy)
+            receipt = _merge_rows(store, b, kind, head, signer)
             conn.execute("COMMIT")
-        except BaseException as exc:
+        except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if fresh:
-                copy.unlink(missing_ok=True)
-            if isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" in str(exc):
-                raise SyncError("dangling", path=b.path) from exc
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise SyncError("merge_failed", path=b.path, error=exc) from exc
             raise
+    except sqlite3.IntegrityError as exc:
+        if "FOREIGN KEY" in str(exc):
+            raise SyncError("dangling", path=b.path) from exc
+        raise SyncError("merge_failed", path=b.path, error=exc) from exc
+    except sqlite3.Error as exc:
+        raise SyncError("merge_failed", path=b.path, error=exc) from exc
     finally:
         conn.execute("DETACH DATABASE bundle")
     return receipt
 
 
-def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str,
-                copy: Path) -> Receipt:
+CHUNK = 2_000  # touched entities re-materialised and checked for conflicts at a time
+
+
+def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str) -> Receipt:
     conn = store.conn
     cols = ", ".join(journal.OP_COLUMNS)
     if kind == "export":
-        new_rows = [r for r in b.rows if r[2] > head]
+        # The bundle is seq first..last without a gap: the new ops are those past our head.
+        expected = b.last[2] - max(head, b.first[2] - 1)
         conn.execute(
             f"INSERT OR IGNORE INTO ops ({cols}) SELECT {cols} FROM bundle.ops WHERE seq > ?",
             (head,),
         )
         inserted = conn.execute("SELECT changes()").fetchone()[0]
-        if inserted != len(new_rows):  # an op id already used by another op
+        if inserted != max(expected, 0):  # an op id already used by another op
             raise SyncError("op_id_clash", path=b.path)
+        _check_joined(store, b, head)
+        new = "WHERE seq > ?", (head,)
+        everything_new = head < b.first[2]
     else:
         conn.execute(f"INSERT OR IGNORE INTO ops ({cols}) SELECT {cols} FROM bundle.ops")
         inserted = conn.execute("SELECT changes()").fetchone()[0]
-        new_rows = b.rows if inserted else []
+        new = "", ()
+        everything_new = True
         conn.executemany(
             "INSERT OR IGNORE INTO sync_partial_chains (device_id) VALUES (?)",
-            [(d,) for d in {r[1] for r in b.rows} if d != store.device_id],
+            [(d,) for d in sorted(b.devices) if d != store.device_id],
         )
         if store.project_id is None:
             conn.execute("UPDATE device SET project_id = ?", (b.manifest["project_id"],))
             if local.get_setting(store, "role") is None:
                 local.set_role(store, "technician")
-    found = None
-    if new_rows:
-        touched: dict[str, set[str]] = {}
-        for row in new_rows:
-            touched.setdefault(row[4], set()).add(row[5])
-        for entity in ORDER:
-            if entity in touched:
-                journal.materialise(conn, entity, touched[entity])
+    found = 0
+    if inserted:
+        where, params = new
+        if everything_new:
+            newest = b.hlc_max
+        else:
+            (newest,) = conn.execute(f"SELECT max(hlc) FROM bundle.ops {where}", params).fetchone()
         (clock,) = conn.execute("SELECT hlc FROM device").fetchone()
-        conn.execute("UPDATE device SET hlc = ?",
-                     (hlc_clock.observe(clock, max(r[3] for r in new_rows)),))
-        if kind == "export":
-            found = conflicts.detect(conn, touched)
-    return _receipt(store, b, signer, inserted, found or 0, copy)
+        conn.execute("UPDATE device SET hlc = ?", (hlc_clock.observe(clock, newest),))
+        found = _refresh(conn, where, params, detect=kind == "export")
+    return _receipt(store, b, signer, inserted, found)
 
 
-def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int | None,
-             copy: Path | None) -> Receipt:
+def _refresh(conn: sqlite3.Connection, where: str, params: tuple, *, detect: bool) -> int:
+    """Re-materialise the entities the new ops touch, parents first, and detect their conflicts.
+
+    The touched (entity, entity_id) pairs are collected by SQL from the
+    attached bundle into a TEMP table, then taken CHUNK at a time.
+    """
+    conn.execute("DROP TABLE IF EXISTS temp.sync_touched")
+    conn.execute("CREATE TEMP TABLE sync_touched (entity TEXT NOT NULL, entity_id TEXT NOT NULL, "
+                 "PRIMARY KEY (entity, entity_id)) WITHOUT ROWID")
+    try:
+        conn.execute("INSERT OR IGNORE INTO temp.sync_touched "
+                     f"SELECT entity, entity_id FROM bundle.ops {where}", params)
+        for entity in ORDER:
+            for ids in _touched(conn, entity):
+                journal.materialise(conn, entity, ids)
+        if not detect:
+            return 0
+        return conflicts.detect_chunks(
+            conn, ((entity, ids) for entity in sorted(ORDER) for ids in _touched(conn, entity)))
+    finally:
+        conn.execute("DROP TABLE temp.sync_touched")
+
+
+def _touched(conn: sqlite3.Connection, entity: str) -> Iterator[list[str]]:
+    """The touched ids of `entity`, CHUNK at a time, in id order (keyset paging)."""
+    query = "SELECT entity_id FROM temp.sync_touched WHERE entity = ?{after} ORDER BY entity_id LIMIT ?"
+    ids = [r[0] for r in conn.execute(query.format(after=""), (entity, CHUNK))]
+    while ids:
+        yield ids
+        if len(ids) < CHUNK:
+            return
+        ids = [r[0] for r in conn.execute(query.format(after=" AND entity_id > ?"),
+                                           (entity, ids[-1], CHUNK))]
+
+
+def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int) -> Receipt:
     m = b.manifest
-    if copy is None:
-        copy = received_dir(store) / f"{b.sha256}.vfb"
+    copy = received_dir(store) / f"{b.sha256}.vfb"
     cursor = store.conn.execute(
         "INSERT INTO sync_receipts (bundle_sha256, kind, device_id, signer, ops, new_ops, "
         "duplicate_ops, conflicts, received_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (b.sha256, m["kind"], m["device_id"], signer, len(b.rows), new, len(b.rows) - new,
-         found or 0, local.now(), str(copy)),
+        (b.sha256, m["kind"], m["device_id"], signer, b.op_count, new, b.op_count - new,
+         found, local.now(), str(copy)),
     )
     row = store.conn.execute(
         f"SELECT {', '.join(Receipt.__slots__)} FROM sync_receipts WHERE id = ?",
@@ -224,26 +363,58 @@ def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int | None,
 
 
 def _order(b: Bundle) -> tuple:
-    return (b.manifest["device_id"], b.rows[0][2] if b.rows else 0)
+    return (b.manifest["device_id"], b.first[2])
+
+
+# Page cache of a merge (KiB, negative as PRAGMA cache_size takes it): the
+# conflict and replay queries seek all over the op log.
+MERGE_CACHE = -65_536
+
+
+def _refusal(path: Path, exc: Exception) -> SyncError:
+    """Any failure on one file, as the reason that file was refused."""
+    if isinstance(exc, SyncError):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        return SyncError("merge_failed", path=path, error=exc)
+    if isinstance(exc, OSError):
+        return SyncError("merge_failed", path=path, error=exc.strerror or exc)
+    return SyncError("bad_content", path=path, error=f"{type(exc).__name__}: {exc}")
 
 
 def merge_files(store: Store, paths: Iterable[Path], kind: str = "export",
-                progress: Callable[[Path], None] | None = None) -> list[Outcome]:
-    """Merge several files, each on its own; chains in order so any file order works."""
-    read: list[tuple[Path, Bundle]] = []
+                progress: Callable[[Path], None] | None = None, *,
+                checker: bundle.Checker | None = None) -> list[Outcome]:
+    """Merge several files, each on its own; chains in order so any file order works.
+
+    One file's failure, whatever it is, never stops the others: it becomes
+    that file's refusal.
+    """
+    local.prepare(store)
+    _sweep(received_dir(store))
+    received: list[Bundle] = []
     outcomes: list[Outcome] = []
-    for path in paths:
-        try:
-            read.append((Path(path), bundle.read(Path(path))))
-        except SyncError as exc:
-            outcomes.append(Outcome(Path(path), error=exc))
+    (cache,) = store.conn.execute("PRAGMA cache_size").fetchone()
+    store.conn.execute(f"PRAGMA cache_size = {MERGE_CACHE}")
+    try:
+        for path in map(Path, paths):
+            try:
+                received.append(_receive(store, path, checker))
+            except Exception as exc:  # noqa: BLE001 - refused, the next file is tried
+                outcomes.append(Outcome(path, error=_refusal(path, exc)))
+                if progress:
+                    progress(path)
+        received.sort(key=_order)
+        while received:
+            b = received.pop(0)
+            try:
+                outcomes.append(Outcome(b.path, receipt=_apply_copy(store, b, kind)))
+            except Exception as exc:  # noqa: BLE001
+                outcomes.append(Outcome(b.path, error=_refusal(b.path, exc)))
             if progress:
-                progress(Path(path))
-    for path, b in sorted(read, key=lambda item: _order(item[1])):
-        try:
-            outcomes.append(Outcome(path, receipt=apply(store, b, kind)))
-        except SyncError as exc:
-            outcomes.append(Outcome(path, error=exc))
-        if progress:
-            progress(path)
+                progress(b.path)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        for b in received:  # interrupted: the copies not merged go
+            b.file.unlink(missing_ok=True)
     return outcomes
