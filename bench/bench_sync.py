@@ -75,7 +75,7 @@ def _bundles(workdir: Path, pilot: Store, residences: list[str], count: int) -> 
         _fresh(workdir / f"tech{n}.db")
         tech = sync.prepare(Store(workdir / f"tech{n}.db", actor=f"tech{n}"))
         sync.trust_add(pilot, keys.public_hex(tech), f"tech{n}")
-        sync.trust_add(tech, keys.public_hex(pilot), "pilote")
+        sync.trust_add(tech, keys.public_hex(pilot), "pilote", "pilot")
         order = workdir / f"wo{n}.vfb"
         sync.workorder(pilot, order, technician=f"tech{n}", residences=residences[:4])
         sync.merge_files(tech, [order], "workorder")
@@ -92,7 +92,7 @@ def _bundles(workdir: Path, pilot: Store, residences: list[str], count: int) -> 
             changes += [Change("encodings", enc, f, v, new=True) for f, v in (
                 ("hall_id", rng.choice(halls)), ("outcome", "encoded"), ("days", "1111111"),
                 ("windows", [["00:00", "24:00"]]), ("technician", tech.actor),
-                ("encoded_at", "2026-11-22T10:00:00"), ("door_opened", 1),
+                ("encoded_at", "2026-11-22T10:00:00+00:00"), ("door_opened", 1),
                 ("label_attached", 1), ("notes", "ok"), ("failure_reason", None))]
         with tech.transaction():
             tech.record(changes[: OPS_PER_BUNDLE - len(edits)])
@@ -118,7 +118,7 @@ def _grow(pilot: Store, target_ops: int) -> None:
             enc = str(uuid.uuid4())
             changes += [Change("encodings", enc, f, v, new=True) for f, v in (
                 ("hall_id", hall), ("outcome", "encoded"), ("days", "1111110"),
-                ("technician", "pilote"), ("encoded_at", "2026-01-01"))]
+                ("technician", "pilote"), ("encoded_at", "2026-01-01T08:00:00+00:00"))]
         with pilot.transaction() as conn:
             journal.append(conn, pilot.device_id, changes[:batch], actor="pilote")
         have += batch

@@ -20,6 +20,7 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
+from vigikfield.domain import private
 from vigikfield.domain.journal import GENESIS, OP_COLUMNS, op_hash
 from vigikfield.domain.model import ENTITIES
 
@@ -88,6 +89,7 @@ def write(path: Path, rows: list[tuple], manifest: dict[str, Any], key: SigningK
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    private.touch(tmp)  # owner-only: VACUUM INTO fills an empty file, keeping its mode
     mem.execute("VACUUM INTO ?", (str(tmp),))
     mem.close()
     os.replace(tmp, path)
@@ -145,7 +147,7 @@ def _check_sqlite_file(path: Path, shown: Path) -> None:
         raise SyncError("truncated", path=shown)
 
 
-def _uri(path: Path) -> str:
+def uri(path: Path) -> str:
     """A read-only SQLite URI for `path` (the characters URIs give a meaning escaped)."""
     text = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     return f"file:{text}?mode=ro&immutable=1"
@@ -166,7 +168,7 @@ def read(path: Path, checker: Checker | None = None, *, shown: Path | None = Non
     _check_sqlite_file(path, shown)
     sha = file_sha256(path)
     try:
-        conn = sqlite3.connect(_uri(path), uri=True)
+        conn = sqlite3.connect(uri(path), uri=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "manifest" not in tables or "ops" not in tables:

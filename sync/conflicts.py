@@ -21,8 +21,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from vigikfield.domain import hlc as hlc_clock
+from vigikfield.domain import values
 from vigikfield.domain.journal import Change
-from vigikfield.domain.model import ENTITIES
+from vigikfield.domain.profile import PILOT
+from vigikfield.domain.rights import RightsError, role_name
 from vigikfield.domain.store import Store
 from vigikfield.i18n import t
 
@@ -197,7 +199,7 @@ def describe(store: Store, entity: str, entity_id: str) -> str:
         return t("sync.describe.hall", label=row.get("label") or "?", code=row.get("code") or "?",
                  residence=residence.get("name") or "?")
     name = next((row[k] for k in ("name", "label", "serial", "technician") if row.get(k)), None)
-    return t("sync.describe.other", entity=t(f"sync.entity.{entity}"),
+    return t("sync.describe.other", entity=t(f"entity.{entity}"),
              name=name or entity_id[:8])
 
 
@@ -225,27 +227,17 @@ def find(store: Store, conflict_id_or_prefix: str) -> Conflict:
     return matches[0]
 
 
-def parse_value(entity: str, field: str, text: str) -> Any:
-    """A value typed by the pilot, converted to the field's type."""
-    kind = ENTITIES[entity][field]
-    try:
-        if kind == "INTEGER":
-            return int(text)
-        if kind == "REAL":
-            return float(text)
-    except ValueError as exc:
-        raise SyncError("bad_value", value=text, field=field, kind=kind) from exc
-    return text
-
-
 def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
     """Settle a conflict with side "A", side "B" or a new value, written as an op.
 
     A new value given as text (the command line) is converted to the field's
-    type; any other value is written as it is. The op travels with this
+    kind (`values.parse_text`); any other value is written as it is. Either is
+    checked against the model: `BadValue` when it does not fit. The op travels with this
     device's next bundle; locally it supersedes both sides, so the conflict
     leaves the list.
     """
+    if store.role != PILOT:
+        raise RightsError("pilot_only", role=role_name(store.role))
     conflict = find(store, conflict_id_or_prefix)
     choice = keep.upper() if isinstance(keep, str) else None
     if choice == "A":
@@ -253,7 +245,7 @@ def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
     elif choice == "B":
         value = conflict.b.value
     elif isinstance(keep, str):
-        value = parse_value(conflict.entity, conflict.field, keep)
+        value = values.parse_text(conflict.entity, conflict.field, keep)
     else:
         value = keep
     with store.transaction() as conn:

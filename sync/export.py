@@ -11,7 +11,7 @@ from vigikfield.domain.model import CONFIDENTIAL
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
 
-from . import bundle, keys, local
+from . import bundle, keys, local, renew
 from .errors import SyncError
 
 WATERMARK = "exported_seq"
@@ -51,7 +51,7 @@ def export(store: Store, out: Path, *, everything: bool = False) -> Written:
     if not rows:
         return Written(Path(out), 0, None, None)
     manifest = _base_manifest(store, "export")
-    manifest.update(first_seq=rows[0][2], last_seq=rows[-1][2])
+    manifest.update(first_seq=rows[0][2], last_seq=rows[-1][2], **renew.manifest_entries(store))
     bundle.write(Path(out), rows, manifest, keys.signing_key(store))
     last = rows[-1][2]
     current = int(local.get_setting(store, WATERMARK, "0") or 0)

@@ -14,10 +14,8 @@ from sqlite_utils.migrations import Migrations
 
 from vigikfield.domain.store import Store
 
-from .errors import SyncError
 
 migrations = Migrations("vigikfield_sync")
-ROLES = ("pilot", "technician", "maintenance")
 
 
 @migrations()
@@ -75,6 +73,45 @@ def m002_partial_chains(db: Database) -> None:
     db.execute("CREATE TABLE sync_partial_chains (device_id TEXT PRIMARY KEY NOT NULL)")
 
 
+@migrations()
+def m003_role_in_profile(db: Database) -> None:
+    # The role moved to the database's profile (vigikfield.domain.profile).
+    db.execute("INSERT INTO profile (id, role) SELECT 1, value FROM sync_settings "
+               "WHERE key = 'role' ON CONFLICT(id) DO UPDATE SET role = excluded.role")
+    db.execute("DELETE FROM sync_settings WHERE key = 'role'")
+
+
+@migrations()
+def m004_trust_roles(db: Database) -> None:
+    # Each trusted key carries the role it is trusted with (and a landlord for
+    # maintenance) and is bound to one device. Keys that already sent work
+    # orders were the pilot's; the others, technicians'.
+    db.executescript(
+        """
+        ALTER TABLE sync_trust ADD COLUMN role TEXT NOT NULL DEFAULT 'technician';
+        ALTER TABLE sync_trust ADD COLUMN landlord_id TEXT;
+        ALTER TABLE sync_trust ADD COLUMN device_id TEXT;
+        CREATE UNIQUE INDEX idx_sync_trust_device ON sync_trust(device_id);
+        UPDATE sync_trust SET role = 'pilot'
+          WHERE name IN (SELECT signer FROM sync_receipts WHERE kind = 'workorder');
+        CREATE TEMP TABLE single AS SELECT signer, min(device_id) AS device_id
+          FROM sync_receipts GROUP BY signer HAVING count(DISTINCT device_id) = 1;
+        DELETE FROM single WHERE device_id IN
+          (SELECT device_id FROM single GROUP BY device_id HAVING count(*) > 1);
+        UPDATE sync_trust SET device_id =
+          (SELECT device_id FROM single WHERE single.signer = sync_trust.name);
+        DROP TABLE single;
+        """
+    )
+
+
+@migrations()
+def m005_successions(db: Database) -> None:
+    # Devices that took over from another (`device renew`, checked at merge).
+    db.execute("CREATE TABLE sync_successions (device_id TEXT PRIMARY KEY NOT NULL, "
+               "predecessor TEXT NOT NULL)")
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -99,11 +136,9 @@ def set_setting(store: Store, key: str, value: str) -> None:
 
 
 def role(store: Store) -> str:
-    """pilot (the default: the database where the territory is built), technician or maintenance."""
-    return get_setting(store, "role", "pilot") or "pilot"
+    """The profile's role (vigikfield.domain.profile): pilot until set."""
+    return store.role
 
 
 def set_role(store: Store, name: str) -> None:
-    if name not in ROLES:
-        raise SyncError("bad_role", role=name, roles=", ".join(ROLES))
-    set_setting(store, "role", name)
+    store.set_profile(role=name)

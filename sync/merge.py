@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vigikfield.domain import hlc as hlc_clock
-from vigikfield.domain import journal
+from vigikfield.domain import journal, private
 from vigikfield.domain.model import ORDER
+from vigikfield.domain.profile import TECHNICIAN
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
 
-from . import bundle, conflicts, keys, local
+from . import bundle, conflicts, local
+from .admission import Admission
 from .bundle import Bundle
 from .errors import SyncError
 
@@ -72,18 +74,20 @@ def receipts(store: Store) -> list[Receipt]:
     )]
 
 
-def _check_against(store: Store, b: Bundle, kind: str) -> None:
-    m = b.manifest
+def _check_against(store: Store, manifest: dict, kind: str, path: Path) -> Admission:
+    """Kind, signer and device (`Admission`), project and schema: all but the ops themselves."""
+    m = manifest
     if m["kind"] != kind:
-        raise SyncError("use_import" if m["kind"] == "workorder" else "use_merge", path=b.path)
-    keys.signer_for(store, m["key_id"], m["public_key"])
+        raise SyncError("use_import" if m["kind"] == "workorder" else "use_merge", path=path)
+    admission = Admission.of(store, m, kind, path)
     project = store.project_id
     if project is None and kind == "export":
         raise SyncError("no_project")
     if project is not None and m["project_id"] != project:
-        raise SyncError("foreign_project", path=b.path, theirs=m["project_id"], ours=project)
+        raise SyncError("foreign_project", path=path, theirs=m["project_id"], ours=project)
     if m["schema_version"] > SCHEMA_VERSION:
-        raise SyncError("newer_schema", path=b.path, theirs=m["schema_version"], ours=SCHEMA_VERSION)
+        raise SyncError("newer_schema", path=path, theirs=m["schema_version"], ours=SCHEMA_VERSION)
+    return admission
 
 
 def _chain_head(store: Store, device_id: str) -> int:
@@ -105,10 +109,10 @@ def _check_continuity(store: Store, b: Bundle) -> int:
 
     The bundle is one contiguous, linked piece of the chain (`bundle.read`)
     and so is what we hold of it: an overlap is the very same ops exactly
-    when we hold every op of it and its last op is the same (its hash covers
-    the one before, and so on). Only seeks: the bundle's first and last ops
-    come from its summary. When the bundle goes past our head, the op that
-    follows it is checked once inserted (`_check_joined`).
+    when we hold every op of it and its last op is the same (each hash
+    covers the one before). Only seeks: the bundle's first and last ops come
+    from its summary. When the bundle goes past our head, its op after our
+    head is checked once inserted (`_check_joined`).
     """
     device = b.manifest["device_id"]
     head = _chain_head(store, device)
@@ -131,11 +135,11 @@ def _check_continuity(store: Store, b: Bundle) -> int:
 def _check_joined(store: Store, b: Bundle, head: int) -> None:
     """Inside the merge: the bundle's op after our old head must follow our op at that head."""
     if b.first[2] <= head < b.last[2]:
+        device = b.manifest["device_id"]
         row = store.conn.execute(
-            "SELECT prev_hash FROM ops WHERE device_id = ? AND seq = ?",
-            (b.manifest["device_id"], head + 1),
+            "SELECT prev_hash FROM ops WHERE device_id = ? AND seq = ?", (device, head + 1)
         ).fetchone()
-        if row is None or row[0] != _hash_at(store, b.manifest["device_id"], head):
+        if row is None or row[0] != _hash_at(store, device, head):
             raise SyncError("chain_break", path=b.path, seq=head + 1)
 
 
@@ -143,8 +147,8 @@ INCOMING = ".incoming-"  # private copies of bundles being received: .incoming-<
 
 
 def _private_copy(folder: Path, source: Path) -> Path:
-    """A fresh file of our own in `folder` holding the bytes of `source` (never an existing file)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """A fresh owner-only file in `folder` holding the bytes of `source` (never an existing file)."""
+    private.make_dir(folder, tighten=True)
     fd, name = tempfile.mkstemp(prefix=f"{INCOMING}{os.getpid()}-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
@@ -168,10 +172,14 @@ def _sweep(folder: Path) -> None:
             continue
 
 
-def _receive(store: Store, path: Path, checker: bundle.Checker | None = None) -> Bundle:
-    """Copy `path` to a fresh private file and verify that copy: the Bundle's `file`.
+def _receive(store: Store, path: Path, kind: str,
+             checker: bundle.Checker | None = None) -> tuple[Bundle, Admission]:
+    """Copy `path` to a fresh private file and verify THAT copy; it is the Bundle's `file`.
 
-    The caller merges it with `_apply_copy`, or must remove the copy.
+    The verification is `bundle.read`'s, with the receiver's own checks of
+    the manifest (`_check_against`) and of every op (`Admission.op_check`,
+    then `checker`'s) in its one streaming pass. The caller merges the copy
+    (`_apply_copy`) or must remove it.
     """
     path = Path(path)
     try:
@@ -179,9 +187,25 @@ def _receive(store: Store, path: Path, checker: bundle.Checker | None = None) ->
             pass
     except OSError as exc:
         raise SyncError("unreadable", path=path, error=exc.strerror or exc) from exc
+    admitted: list[Admission] = []
+
+    def admit(manifest: dict) -> Callable[[tuple], None]:
+        admission = _check_against(store, manifest, kind, path)
+        admitted.append(admission)
+        own = admission.op_check(path)
+        extra = checker(manifest) if checker is not None else None
+        if extra is None:
+            return own
+
+        def both(row: tuple) -> None:
+            own(row)
+            extra(row)
+
+        return both
+
     copy = _private_copy(received_dir(store), path)
     try:
-        return bundle.read(copy, checker, shown=path)
+        return bundle.read(copy, admit, shown=path), admitted[0]
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
@@ -207,32 +231,27 @@ def apply(store: Store, b: Bundle, kind: str = "export", *,
           checker: bundle.Checker | None = None) -> Receipt:
     """Verify `b` against this database and merge it in one transaction, or refuse it.
 
-    What is merged is a fresh copy of `b.path`, verified again (with
-    `checker`); it must be the file `b` was read from (same SHA-256).
+    What is merged is a fresh copy of `b.path`, verified again (with the
+    receiver's checks and `checker`): it must be the file `b` was read from.
     """
     local.prepare(store)
-    copy = _receive(store, b.path, checker)
-    try:
-        if copy.sha256 != b.sha256:  # the file changed since it was checked
-            raise SyncError("digest_mismatch", path=b.path)
-        return _apply_copy(store, copy, kind)
-    finally:
+    copy, admission = _receive(store, b.path, kind, checker)
+    if copy.sha256 != b.sha256:  # the file changed since it was checked
         copy.file.unlink(missing_ok=True)
+        raise SyncError("digest_mismatch", path=b.path)
+    return _apply_copy(store, copy, kind, admission)
 
 
-def _apply_copy(store: Store, b: Bundle, kind: str) -> Receipt:
-    """Merge a bundle whose `file` is a verified private copy; the copy is kept or removed."""
+def _apply_copy(store: Store, b: Bundle, kind: str, admission: Admission) -> Receipt:
+    """Merge a bundle whose `file` is its verified private copy; the copy is kept or removed."""
     try:
-        local.prepare(store)
-        _check_against(store, b, kind)
-        m = b.manifest
-        signer = keys.signer_for(store, m["key_id"], m["public_key"]).name
+        signer = admission.signer.name
         if _already_accepted(store, b.sha256):
             with store.transaction():
                 receipt = _receipt(store, b, signer, 0, 0)
         else:
             head = _check_continuity(store, b) if kind == "export" else 0
-            receipt = _merge_copy(store, b, kind, head, signer)
+            receipt = _merge_copy(store, b, kind, head, admission)
     except BaseException:
         b.file.unlink(missing_ok=True)
         raise
@@ -240,7 +259,8 @@ def _apply_copy(store: Store, b: Bundle, kind: str) -> Receipt:
     return receipt
 
 
-def _merge_copy(store: Store, b: Bundle, kind: str, head: int, signer: str) -> Receipt:
+def _merge_copy(store: Store, b: Bundle, kind: str, head: int, admission: Admission) -> Receipt:
+    """ATTACH the verified copy and merge it in one transaction (any failure: nothing changed)."""
     conn = store.conn
     try:
         conn.execute("ATTACH DATABASE ? AS bundle", (str(b.file),))
@@ -249,7 +269,9 @@ def _merge_copy(store: Store, b: Bundle, kind: str, head: int, signer: str) -> R
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            receipt = _merge_rows(store, b, kind, head, signer)
+            guard = admission.before_insert(path=b.path)
+            receipt = _merge_rows(store, b, kind, head, admission.signer.name)
+            admission.after_apply(guard, path=b.path)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -274,34 +296,31 @@ def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str) -> R
     cols = ", ".join(journal.OP_COLUMNS)
     if kind == "export":
         # The bundle is seq first..last without a gap: the new ops are those past our head.
-        expected = b.last[2] - max(head, b.first[2] - 1)
+        expected = max(b.last[2] - max(head, b.first[2] - 1), 0)
         conn.execute(
             f"INSERT OR IGNORE INTO ops ({cols}) SELECT {cols} FROM bundle.ops WHERE seq > ?",
             (head,),
         )
         inserted = conn.execute("SELECT changes()").fetchone()[0]
-        if inserted != max(expected, 0):  # an op id already used by another op
+        if inserted != expected:  # an op id already used by another op
             raise SyncError("op_id_clash", path=b.path)
         _check_joined(store, b, head)
-        new = "WHERE seq > ?", (head,)
-        everything_new = head < b.first[2]
+        where, params = "WHERE seq > ?", (head,)
+        all_new = head < b.first[2]
     else:
         conn.execute(f"INSERT OR IGNORE INTO ops ({cols}) SELECT {cols} FROM bundle.ops")
         inserted = conn.execute("SELECT changes()").fetchone()[0]
-        new = "", ()
-        everything_new = True
+        where, params, all_new = "", (), True
         conn.executemany(
             "INSERT OR IGNORE INTO sync_partial_chains (device_id) VALUES (?)",
             [(d,) for d in sorted(b.devices) if d != store.device_id],
         )
         if store.project_id is None:
             conn.execute("UPDATE device SET project_id = ?", (b.manifest["project_id"],))
-            if local.get_setting(store, "role") is None:
-                local.set_role(store, "technician")
+        _first_work_order(store, b.manifest)
     found = 0
     if inserted:
-        where, params = new
-        if everything_new:
+        if all_new:
             newest = b.hlc_max
         else:
             (newest,) = conn.execute(f"SELECT max(hlc) FROM bundle.ops {where}", params).fetchone()
@@ -311,11 +330,21 @@ def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str) -> R
     return _receipt(store, b, signer, inserted, found)
 
 
+def _first_work_order(store: Store, manifest: dict) -> None:
+    """A fresh database becomes the technician's named in its first work order."""
+    p = store.profile
+    if p.role is None:
+        store.set_profile(role=TECHNICIAN, name=None if p.name else manifest.get("technician"))
+    elif p.name is None and p.role == TECHNICIAN and manifest.get("technician"):
+        store.set_profile(name=manifest["technician"])
+
+
 def _refresh(conn: sqlite3.Connection, where: str, params: tuple, *, detect: bool) -> int:
     """Re-materialise the entities the new ops touch, parents first, and detect their conflicts.
 
     The touched (entity, entity_id) pairs are collected by SQL from the
-    attached bundle into a TEMP table, then taken CHUNK at a time.
+    attached bundle into a TEMP table, then taken CHUNK at a time: memory
+    follows the chunk, not the bundle.
     """
     conn.execute("DROP TABLE IF EXISTS temp.sync_touched")
     conn.execute("CREATE TEMP TABLE sync_touched (entity TEXT NOT NULL, entity_id TEXT NOT NULL, "
@@ -336,7 +365,8 @@ def _refresh(conn: sqlite3.Connection, where: str, params: tuple, *, detect: boo
 
 def _touched(conn: sqlite3.Connection, entity: str) -> Iterator[list[str]]:
     """The touched ids of `entity`, CHUNK at a time, in id order (keyset paging)."""
-    query = "SELECT entity_id FROM temp.sync_touched WHERE entity = ?{after} ORDER BY entity_id LIMIT ?"
+    query = ("SELECT entity_id FROM temp.sync_touched WHERE entity = ?{after} "
+             "ORDER BY entity_id LIMIT ?")
     ids = [r[0] for r in conn.execute(query.format(after=""), (entity, CHUNK))]
     while ids:
         yield ids
@@ -362,8 +392,27 @@ def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int) -> Rece
     return Receipt(*row)
 
 
-def _order(b: Bundle) -> tuple:
-    return (b.manifest["device_id"], b.first[2])
+def _order(path: Path) -> tuple[str, int]:
+    """Where a file goes in a multi-file merge: (device, first op), from a glance at it.
+
+    An export's manifest says its first op (`bundle.read` checks it); other
+    files are asked their first op. The glance decides only the order: every
+    file is verified in full, from its own private copy, when its turn comes.
+    A file that cannot be glanced at goes first, to be refused with its reason.
+    """
+    try:
+        conn = sqlite3.connect(bundle.uri(Path(path)), uri=True)
+        try:
+            manifest = dict(conn.execute("SELECT key, value FROM manifest"))
+            first = manifest.get("first_seq")
+            if first is None:
+                row = conn.execute("SELECT seq FROM ops ORDER BY device_id, seq LIMIT 1").fetchone()
+                first = row[0] if row else 0
+            return str(manifest.get("device_id") or ""), int(first)
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, TypeError, ValueError):
+        return "", 0
 
 
 # Page cache of a merge (KiB, negative as PRAGMA cache_size takes it): the
@@ -387,34 +436,24 @@ def merge_files(store: Store, paths: Iterable[Path], kind: str = "export",
                 checker: bundle.Checker | None = None) -> list[Outcome]:
     """Merge several files, each on its own; chains in order so any file order works.
 
-    One file's failure, whatever it is, never stops the others: it becomes
-    that file's refusal.
+    Each file in turn is copied, verified (with `checker`'s per-op checks
+    besides the receiver's own) and merged, or refused: one file's failure,
+    whatever it is, never stops the others.
     """
     local.prepare(store)
     _sweep(received_dir(store))
-    received: list[Bundle] = []
     outcomes: list[Outcome] = []
     (cache,) = store.conn.execute("PRAGMA cache_size").fetchone()
     store.conn.execute(f"PRAGMA cache_size = {MERGE_CACHE}")
     try:
-        for path in map(Path, paths):
+        for path in sorted(map(Path, paths), key=_order):
             try:
-                received.append(_receive(store, path, checker))
-            except Exception as exc:  # noqa: BLE001 - refused, the next file is tried
+                b, admission = _receive(store, path, kind, checker)
+                outcomes.append(Outcome(path, receipt=_apply_copy(store, b, kind, admission)))
+            except Exception as exc:  # noqa: BLE001 - this file is refused, the next is tried
                 outcomes.append(Outcome(path, error=_refusal(path, exc)))
-                if progress:
-                    progress(path)
-        received.sort(key=_order)
-        while received:
-            b = received.pop(0)
-            try:
-                outcomes.append(Outcome(b.path, receipt=_apply_copy(store, b, kind)))
-            except Exception as exc:  # noqa: BLE001
-                outcomes.append(Outcome(b.path, error=_refusal(b.path, exc)))
             if progress:
-                progress(b.path)
+                progress(path)
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        for b in received:  # interrupted: the copies not merged go
-            b.file.unlink(missing_ok=True)
     return outcomes

@@ -41,8 +41,8 @@ class World:
     def technician(self, name: str, *, confidential: bool = False) -> Store:
         """A new device that trusts the pilot, is trusted by it, and imported a work order."""
         tech = sync.prepare(Store(self.root / f"{name}.db", actor=name))
-        sync.trust_add(self.pilot, keys.public_hex(tech), name)
-        sync.trust_add(tech, keys.public_hex(self.pilot), "pilote")
+        sync.trust_add(self.pilot, keys.key_text(tech), name, "technician")
+        sync.trust_add(tech, keys.key_text(self.pilot), "pilote", "pilot")
         order = self.root / f"wo-{name}.vfb"
         sync.workorder(self.pilot, order, technician=name, residences=["Les Mézereaux"],
                        include_confidential=confidential)

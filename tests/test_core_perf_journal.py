@@ -92,7 +92,7 @@ def _world(store: Store) -> dict[str, str]:
     commune = store.create("communes", {"name": "Melun", "insee": "77288"})
     residence = store.create("residences", {
         "name": "Les Mézereaux", "landlord_id": landlord, "commune_id": commune,
-        "windows": {"mon": [["08:00", "12:00"]], "all": True}, "lat": 48.5, "dwellings": 3,
+        "windows": {"windows": [["08:00", "12:00"]], "days": "1000000"}, "lat": 48.5, "dwellings": 3,
     })
     halls = [store.create("halls", {"residence_id": residence, "label": f"B{n}",
                                     "dwellings": 12}) for n in range(3)]
@@ -119,7 +119,9 @@ def test_state_check_names_the_first_bad_field(store):
     world = _world(store)
     hall, residence = world["hall"], world["residence"]
     # a number written into a TEXT column comes back as text: the replay never passed it
-    store.record([Change("halls", hall, "label", 5)])
+    # (the store refuses such a value: written here past its check, as a forged op would be)
+    with store.transaction() as conn:
+        journal.append(conn, store.device_id, [Change("halls", hall, "label", 5)], actor="x")
     problem = journal.verify_state(store.conn)
     assert problem.message == (f"halls row {hall}, field label: holds '5', the journal "
                                "says 5 (changed behind the app's back)")
@@ -136,7 +138,7 @@ def test_state_check_names_the_first_bad_field(store):
                                "journal says 'B2' (changed behind the app's back)")
     # a parent is checked before its children; the same JSON, not spelt canonically
     problem = _tamper(store, "UPDATE residences SET windows = ? WHERE id = ?",
-                      '{"all": true, "mon": [["08:00", "12:00"]]}', residence)
+                      '{"days": "1000000", "windows": [["08:00", "12:00"]]}', residence)
     assert problem.entity == "residences" and "field windows" in problem.message
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 import sqlite3
 from pathlib import Path
 
 import pytest
 import vigikfield_sync as sync
 from sync_world import World, canonical, receipts_count
+from vigikfield.domain import hlc
 from vigikfield.domain.journal import op_hash
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
@@ -31,7 +33,7 @@ def _altered(src: Path, sql: str, params: tuple = ()) -> Path:
 
 
 def truncated(world, tech):
-    good = _edit(world, tech, label="B1")
+    good = _edit(world, tech, notes="B1")
     out = good.with_name("truncated.vfb")
     out.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     return out
@@ -53,7 +55,7 @@ def no_manifest(world, tech):
 
 
 def bad_signature(world, tech):
-    good = _edit(world, tech, label="B1")
+    good = _edit(world, tech, notes="B1")
     return _altered(good, "UPDATE manifest SET value = '2020-01-01' WHERE key = 'created_at'")
 
 
@@ -65,20 +67,20 @@ def unknown_key(world, tech):
 
 
 def revoked_key(world, tech):
-    path = _edit(world, tech, label="B1")
+    path = _edit(world, tech, notes="B1")
     sync.trust_revoke(world.pilot, "tech1")
     return path
 
 
 def op_altered(world, tech):
-    good = _edit(world, tech, label="B1")
-    return _altered(good, "UPDATE ops SET value = '\"B9\"' WHERE field = 'label'")
+    good = _edit(world, tech, notes="B1")
+    return _altered(good, "UPDATE ops SET value = '\"B9\"' WHERE field = 'notes'")
 
 
 def op_altered_and_rehashed(world, tech):
-    good = _edit(world, tech, label="B1")
+    good = _edit(world, tech, notes="B1")
     conn = sqlite3.connect(good)
-    row = conn.execute("SELECT * FROM ops WHERE field = 'label'").fetchone()
+    row = conn.execute("SELECT * FROM ops WHERE field = 'notes'").fetchone()
     conn.close()
     forged = (*row[:7], '"B9"', *row[8:11])
     return _altered(good, "UPDATE ops SET value = ?, hash = ? WHERE op_id = ?",
@@ -99,12 +101,12 @@ def _tech_rows(tech):
 
 
 def other_project(world, tech):
-    tech.update("halls", world.hall, {"label": "B1"})
+    tech.update("halls", world.hall, {"notes": "B1"})
     return _signed(world, tech, _tech_rows(tech), project_id="another-project")
 
 
 def newer_schema(world, tech):
-    tech.update("halls", world.hall, {"label": "B1"})
+    tech.update("halls", world.hall, {"notes": "B1"})
     return _signed(world, tech, _tech_rows(tech), schema_version=SCHEMA_VERSION + 1)
 
 
@@ -113,8 +115,8 @@ def zero_ops(world, tech):
 
 
 def chain_skip(world, tech):
-    _edit(world, tech, label="B1")  # day 1, never merged
-    return _edit(world, tech, label="B2")
+    _edit(world, tech, notes="B1")  # day 1, never merged
+    return _edit(world, tech, notes="B2")
 
 
 def chain_break(world, tech):
@@ -122,25 +124,26 @@ def chain_break(world, tech):
     twin_path = world.root / "twin.db"
     shutil.copyfile(tech.path, twin_path)
     shutil.copyfile(f"{tech.path}.key", f"{twin_path}.key")
-    sync.merge_files(world.pilot, [_edit(world, tech, label="B1")])
+    sync.merge_files(world.pilot, [_edit(world, tech, notes="B1")])
     twin = sync.prepare(Store(twin_path, actor="tech1"))
-    return _edit(world, twin, label="rewritten")  # same device, same seq, other content
+    return _edit(world, twin, notes="rewritten")  # same device, same seq, other content
 
 
 def chain_gap_inside(world, tech):
     for label in ("B1", "B2", "B3"):
-        tech.update("halls", world.hall, {"label": label})
+        tech.update("halls", world.hall, {"notes": label})
     rows = _tech_rows(tech)
     return _signed(world, tech, [rows[0], rows[2]])  # #2 left out
 
 
 def dangling_reference(world, tech):
-    """A well-signed, well-chained op pointing at a residence the pilot never had."""
+    """A well-signed, well-chained op pointing at a hall the pilot never had."""
     seq, prev = tech.conn.execute(
         "SELECT seq, hash FROM ops WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
         (tech.device_id,)).fetchone() or (0, "0" * 64)
-    partial = ("op-dangling", tech.device_id, seq + 1, "9999999999999.000000", "halls",
-               "hall-x", "residence_id", '"no-such-residence"', None, "tech1", None)
+    stamp = hlc.tick(None)
+    partial = (str(uuid.uuid4()), tech.device_id, seq + 1, stamp, "centrales",
+               str(uuid.uuid4()), "hall_id", f'"{uuid.uuid4()}"', None, "tech1", None)
     return _signed(world, tech, [(*partial, prev, op_hash(prev, partial))])
 
 
@@ -175,7 +178,7 @@ def test_bad_bundle_refused_master_unchanged(tmp_path, cli, make):
 
 def test_same_bundle_twice_is_accepted_with_nothing_new(tmp_path, cli):
     world = World(tmp_path)
-    path = _edit(world, world.technician("tech1"), label="B1")
+    path = _edit(world, world.technician("tech1"), notes="B1")
     cli.db_path = world.pilot.path
     assert cli("bundle", "merge", path).exit_code == 0
     before = canonical(world.pilot)
@@ -188,10 +191,10 @@ def test_same_bundle_twice_is_accepted_with_nothing_new(tmp_path, cli):
 def test_one_bad_bundle_does_not_stop_the_good_ones(tmp_path, cli):
     world = World(tmp_path)
     tech = world.technician("tech1")
-    good = _edit(world, tech, label="B1")
+    good = _edit(world, tech, notes="B1")
     bad = op_altered(world, world.technician("tech2"))
     cli.db_path = world.pilot.path
     result = cli("bundle", "merge", bad, good)
     assert result.exit_code == 1
-    assert world.pilot.get("halls", world.hall)["label"] == "B1"
+    assert world.pilot.get("halls", world.hall)["notes"] == "B1"
     assert "1 lot(s) sur 2 refusé(s)" in result.output

@@ -38,8 +38,8 @@ def test_kill_9_during_merge_leaves_master_consistent(tmp_path, cli):
     rng = random.Random(6)
     for day in range(16):
         hall_ids = [str(uuid.uuid4()) for _ in range(150)]
-        tech.record([Change("halls", h, f, v, new=True) for h in hall_ids for f, v in
-                     (("residence_id", world.residence), ("label", f"J{day}"), ("dwellings", day))])
+        tech.record([Change("centrales", h, f, v, new=True) for h in hall_ids for f, v in
+                     (("hall_id", world.hall), ("brand", f"J{day}"), ("capacity", day))])
         tech.update("halls", world.hall, {"notes": f"jour {day}"})
         world.export(tech)
     bundles = list(world.bundles)

@@ -14,56 +14,56 @@ from vigikfield_sync import keys
 def test_two_technicians_same_hall_one_conflict_identical_edits_none(tmp_path):
     world = World(tmp_path)
     t1, t2 = world.technician("tech1"), world.technician("tech2")
-    t1.update("halls", world.hall, {"label": "B1", "dwellings": 14, "vigik": "compatible"})
-    t2.update("halls", world.hall, {"label": "B2", "dwellings": 14, "vigik": "compatible"})
+    t1.update("halls", world.hall, {"notes": "B1", "model": "M14", "vigik": "compatible"})
+    t2.update("halls", world.hall, {"notes": "B2", "model": "M14", "vigik": "compatible"})
     b1, b2 = world.export(t1), world.export(t2)
     master = world.pilot
     outcomes = sync.merge_files(master, [b1, b2])
     assert [o.error for o in outcomes] == [None, None]
     found = sync.list_conflicts(master)
-    assert [(c.entity, c.entity_id, c.field) for c in found] == [("halls", world.hall, "label")]
+    assert [(c.entity, c.entity_id, c.field) for c in found] == [("halls", world.hall, "notes")]
     (conflict,) = found
     assert {conflict.a.value, conflict.b.value} == {"B1", "B2"}
     assert {conflict.a.device, conflict.b.device} == {"tech1", "tech2"}
     assert {conflict.a.actor, conflict.b.actor} == {"tech1", "tech2"}
     assert "B" in conflict.description and "Les Mézereaux" in conflict.description
-    assert master.get("halls", world.hall)["label"] == conflict.a.value  # A = current winner
-    assert master.get("halls", world.hall)["dwellings"] == 14
+    assert master.get("halls", world.hall)["notes"] == conflict.a.value  # A = current winner
+    assert master.get("halls", world.hall)["model"] == "M14"
     assert journal.verify(master.conn) is None
 
 
 def test_technician_edit_on_top_of_pilot_is_no_conflict_but_pilot_edit_meanwhile_is(tmp_path):
     world = World(tmp_path)
     t1 = world.technician("tech1")
-    t1.update("halls", world.hall, {"notes": "digicode HS", "dwellings": 13})
-    world.pilot.update("halls", world.hall, {"dwellings": 15})
+    t1.update("halls", world.hall, {"notes": "digicode HS", "model": "X13"})
+    world.pilot.update("halls", world.hall, {"model": "X15"})
     sync.merge_files(world.pilot, [world.export(t1)])
     (conflict,) = sync.list_conflicts(world.pilot)
-    assert conflict.field == "dwellings"
+    assert conflict.field == "model"
     assert world.pilot.get("halls", world.hall)["notes"] == "digicode HS"
 
 
 def test_resolution_is_an_op_that_travels_and_clears_the_conflict(tmp_path, cli):
     world = World(tmp_path)
     t1, t2 = world.technician("tech1"), world.technician("tech2")
-    t1.update("halls", world.hall, {"dwellings": 13})
-    t2.update("halls", world.hall, {"dwellings": 16})
+    t1.update("halls", world.hall, {"model": "M13"})
+    t2.update("halls", world.hall, {"model": "M16"})
     sync.merge_files(world.pilot, [world.export(t1), world.export(t2)])
     cli.db_path = world.pilot.path
     listed = cli("conflicts", "list", "--json")
     assert listed.exit_code == 0
     (entry,) = json.loads(listed.output)
-    assert entry["field"] == "dwellings"
-    result = cli("conflicts", "resolve", entry["id"][:6], "--keep", "15")
+    assert entry["field"] == "model"
+    result = cli("conflicts", "resolve", entry["id"][:6], "--keep", "M15")
     assert result.exit_code == 0, result.output
     assert cli("conflicts", "list").output.strip() == "Aucun conflit à arbitrer."
-    assert world.pilot.get("halls", world.hall)["dwellings"] == 15
+    assert world.pilot.get("halls", world.hall)["model"] == "M15"
     assert cli("journal", "verify").exit_code == 0
     # the decision leaves with the pilot's next bundle
     out = tmp_path / "pilot-out.vfb"
     sync.export(world.pilot, out)
     ops = sqlite3.connect(out).execute("SELECT field, value FROM ops").fetchall()
-    assert ("dwellings", "15") in ops
+    assert ("model", '"M15"') in ops
     # a later, unrelated merge does not bring it back
     t1.update("halls", world.hall, {"notes": "ok"})
     sync.merge_files(world.pilot, [world.export(t1)])
@@ -100,12 +100,12 @@ def test_device_show_trust_and_key_file(tmp_path, cli, db_path):
     key_file = db_path.with_name(db_path.name + ".key")
     assert key_file.stat().st_mode & 0o777 == 0o600
     public = cli("device", "show", "--public-key").output.strip()
-    assert public.startswith("ed25519:") and len(public) == 8 + 64
+    assert public.startswith("ed25519:") and len(public) == 8 + 64 + 1 + 36  # key@device
     other = tmp_path / "other.pub"
     other.write_text("ed25519:" + "ab" * 32 + "\n")
-    assert cli("trust", "add", str(other), "--name", "tech1").exit_code == 0
-    assert cli("trust", "add", "ab" * 32, "--name", "again").exit_code == 2
-    assert cli("trust", "add", "not-a-key", "--name", "x").exit_code == 2
+    assert cli("trust", "add", str(other), "--name", "tech1", "--role", "technician").exit_code == 0
+    assert cli("trust", "add", "ab" * 32, "--name", "again", "--role", "technician").exit_code == 2
+    assert cli("trust", "add", "not-a-key", "--name", "x", "--role", "technician").exit_code == 2
     assert cli("trust", "revoke", "tech1").exit_code == 0
     listed = cli("trust", "list", lang="en").output
     assert "tech1" in listed and "revoked" in listed
@@ -115,7 +115,7 @@ def test_device_show_trust_and_key_file(tmp_path, cli, db_path):
 def test_cli_round_trip_prints_what_it_did(tmp_path, cli):
     world = World(tmp_path)
     tech = world.technician("tech1")
-    tech.update("halls", world.hall, {"label": "B bis"})
+    tech.update("halls", world.hall, {"notes": "B bis"})
     cli.db_path = tech.path
     out = tmp_path / "day1.vfb"
     result = cli("bundle", "export", "--out", out)

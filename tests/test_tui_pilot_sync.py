@@ -15,8 +15,8 @@ from vigikfield.tui import make_app
 async def test_conflict_settled_with_one_key(tmp_path):
     world = World(tmp_path)
     t1, t2 = world.technician("tech1"), world.technician("tech2")
-    t1.update("halls", world.hall, {"label": "B1"})
-    t2.update("halls", world.hall, {"label": "B2"})
+    t1.update("halls", world.hall, {"notes": "B1"})
+    t2.update("halls", world.hall, {"notes": "B2"})
     master = world.pilot
     sync.merge_files(master, [world.export(t1), world.export(t2)])
     (conflict,) = sync.list_conflicts(master)
@@ -33,6 +33,6 @@ async def test_conflict_settled_with_one_key(tmp_path):
         await pilot.press("b")
         await settle(pilot)
         assert table.row_count == 0
-    assert master.get("halls", world.hall)["label"] == conflict.b.value
+    assert master.get("halls", world.hall)["notes"] == conflict.b.value
     assert sync.list_conflicts(master) == []
     assert journal.verify(master.conn) is None

@@ -56,7 +56,7 @@ def build(store: Store) -> dict[str, str]:
             "centrale_id": centrale, "hall_id": ids[hall], "outcome": outcome,
             "failure_reason": "memory_full" if outcome == "failed" else None,
             "days": "1111111", "windows": [["00:00", "24:00"]], "technician": "Karim",
-            "encoded_at": "2026-11-02T10:00:00", "card_fingerprint": "AAAA-BBBB-CCCC-DDDD",
+            "encoded_at": "2026-11-02T10:00:00+00:00", "card_fingerprint": "AAAA-BBBB-CCCC-DDDD",
         }, entity_id=uid(key))
     for residence in ("mezereaux", "plein_ciel", "alouettes"):
         (total,) = store.conn.execute(

@@ -32,7 +32,8 @@ class VigikApp(TranslatedApp):
         self.hardware = hardware
         self.labels_dir = labels_dir or paths.data_dir() / "labels"
         self.card_timeout = card_timeout
-        self.title = "vigikfield"
+        self.title = t("profile.header", name=store.actor or t("profile.nobody"),
+                       role=t(f"rights.role.{store.role}"))
         self.sub_title = t("tui.subtitle_demo") if demo else t("tui.subtitle")
 
     def get_default_screen(self) -> RouteScreen:

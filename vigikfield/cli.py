@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from . import i18n, paths
+from .domain import private
 from .i18n import t
 
 EXIT_FAILED = 1
@@ -62,10 +63,21 @@ def _language_from_argv(argv: list[str]) -> str | None:
     return None
 
 
+class Group(click.Group):
+    """A command group that turns a translated error escaping a command into its message and
+    exit code (a refusal of the rights, a profile change): one place, every command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except i18n.TranslatedError as exc:
+            fail(str(exc), exc.exit_code)
+
+
 def build_cli() -> click.Group:
     """The command tree; help texts are taken in the language in force."""
 
-    @click.group(invoke_without_command=True, help=t("cli.help"))
+    @click.group(cls=Group, invoke_without_command=True, help=t("cli.help"))
     @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
                   envvar="VIGIKFIELD_DB", help=t("cli.opt_db"))
     @click.option("--lang", type=click.Choice(i18n.LANGUAGES), envvar="VIGIKFIELD_LANG",
@@ -106,8 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # the last net: a message and a log file, never a traceback
         log = paths.log_dir() / "crash.log"
         try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as fh:
+            private.make_dir(log.parent)
+            with private.open_file(log, "a", encoding="utf-8") as fh:  # owner-only
                 fh.write(f"--- {datetime.now().isoformat()} {argv}\n{traceback.format_exc()}\n")
         except OSError:
             pass

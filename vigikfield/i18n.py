@@ -85,6 +85,7 @@ class TranslatedError(Exception):
 
     prefix = ""
     key = ""
+    exit_code = 1  # what the CLI exits with when nothing closer catches it (2: bad input)
 
     def __init__(self, key: str | None = None, /, **values: object) -> None:
         self.key = key or type(self).key

@@ -7,6 +7,7 @@ call domain services and print; they hold no SQL of their own.
 
 MODULES = (
     "core",       # demo, search, journal
+    "profile",    # profile: who uses this database
     "encoding",   # encode: the wizard's scriptable twin
     "importing",  # import
     "hardware",   # card, centrale, simulate, hw

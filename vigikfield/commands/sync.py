@@ -9,9 +9,12 @@ from pathlib import Path
 import click
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from ..domain.profile import ROLES
 from ..i18n import t
 
 BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
+                  "trust_landlord", "trust_only_pilot_key", "device_taken",
+                  "device_conflict", "bad_device_id",
                   "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
                   "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
@@ -46,21 +49,38 @@ def register(cli: click.Group) -> None:
         except SyncError as exc:
             _fail(exc)
         if public_only:
-            click.echo(f"{keys.PREFIX}{public}")
+            click.echo(keys.key_text(store))
             return
         name = store.conn.execute("SELECT name FROM device").fetchone()[0]
-        click.echo(t("sync.device.show", id=store.device_id, name=name, role=local.role(store),
+        click.echo(t("sync.device.show", id=store.device_id, name=name,
+                     role=t(f"rights.role.{local.role(store)}"),
                      key_id=keys.key_id(public), public=f"{keys.PREFIX}{public}",
                      key_file=keys.key_path(store), project=store.project_id or "-"))
 
     @device.command("role", help=t("sync.device.role_help"))
-    @click.argument("role", type=click.Choice(["pilot", "technician", "maintenance"]))
+    @click.argument("role", type=click.Choice(ROLES))
     @click.pass_obj
     def device_role(obj: Context, role: str) -> None:
         from vigikfield_sync import set_role
 
         set_role(_store(obj), role)
         click.echo(t("sync.device.role_set", role=role))
+
+    @device.command("renew", help=t("sync.device.renew_help"))
+    @click.option("--since", type=click.IntRange(0), help=t("sync.device.opt_since"))
+    @click.pass_obj
+    def device_renew(obj: Context, since: int | None) -> None:
+        from vigikfield_sync import keys
+        from vigikfield_sync.renew import renew
+
+        store = _store(obj)
+        try:
+            done = renew(store, since=since)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.device.renewed", old=done.old_device, new=done.new_device,
+                     carried=done.carried, key_id=done.key_id,
+                     public=keys.key_text(store)))
 
     @cli.group(help=t("sync.trust.help"))
     def trust() -> None:
@@ -69,27 +89,44 @@ def register(cli: click.Group) -> None:
     @trust.command("add", help=t("sync.trust.add_help"))
     @click.argument("key")
     @click.option("--name", required=True, help=t("sync.trust.opt_name"))
+    @click.option("--role", required=True, type=click.Choice(ROLES), help=t("sync.trust.opt_role"))
+    @click.option("--landlord", help=t("sync.trust.opt_landlord"))
+    @click.option("--device", "device_id", help=t("sync.trust.opt_device"))
     @click.pass_obj
-    def trust_add(obj: Context, key: str, name: str) -> None:
+    def trust_add(obj: Context, key: str, name: str, role: str, landlord: str | None,
+                  device_id: str | None) -> None:
         from vigikfield_sync import trust_add as add
 
+        from ..domain.cards import find_landlord
+
+        store = _store(obj)
+        landlord_id = find_landlord(store.conn, landlord)[0] if landlord else None
         try:
-            entry = add(_store(obj), key, name)
+            with store.transaction():
+                entry = add(store, key, name, role, landlord_id=landlord_id, device_id=device_id)
         except SyncError as exc:
             _fail(exc)
-        click.echo(t("sync.trust.added", name=entry.name, key_id=entry.key_id))
+        click.echo(t("sync.trust.added", name=entry.name, key_id=entry.key_id,
+                     role=t(f"rights.role.{entry.role}")))
 
     @trust.command("list", help=t("sync.trust.list_help"))
+    @click.option("--json", "as_json", is_flag=True, help=t("sync.trust.opt_json"))
     @click.pass_obj
-    def trust_list(obj: Context) -> None:
+    def trust_list(obj: Context, as_json: bool) -> None:
+        from dataclasses import asdict
+
         from vigikfield_sync import trust_list as entries
 
         rows = entries(_store(obj))
+        if as_json:
+            click.echo(json.dumps([asdict(e) for e in rows], ensure_ascii=False, indent=2))
+            return
         if not rows:
             click.echo(t("sync.trust.empty"))
         for e in rows:
             state = t("sync.trust.revoked", when=e.revoked_at) if e.revoked_at else t("sync.trust.active")
-            click.echo(f"{e.name}\t{e.key_id}\t{e.added_at}\t{state}")
+            click.echo("\t".join((e.name, e.key_id, t(f"rights.role.{e.role}"),
+                                  (e.device_id or "-")[:8], e.added_at, state)))
 
     @trust.command("revoke", help=t("sync.trust.revoke_help"))
     @click.argument("name")

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..i18n import TranslatedError, t
+from .model import CARD_STATUSES
+from . import rights
 from .store import Store
 
-ACTIVE, REVOKED = "active", "revoked"
+ACTIVE, REVOKED = CARD_STATUSES
 
 
 class CardRegistryError(TranslatedError):
     """Bad input for the registry; `str()` is the message (nothing was written)."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +95,15 @@ def find(conn: sqlite3.Connection, fingerprint: str) -> Card | None:
     return Card(*row) if row else None
 
 
+def _may(store: Store, field: str) -> None:
+    """The registry is the pilot's: say so before looking anything up."""
+    if not rights.may_write(store.role, "service_cards", field):
+        raise rights.refuse_field(store.role, "service_cards", field)
+
+
 def enroll(store: Store, fingerprint: str, landlord: str, service: str) -> Card:
     """Record a card presented on the reader as kept by `landlord`, carrying `service`."""
+    _may(store, "fingerprint")
     service = service.strip()
     if not service:
         raise CardRegistryError("cards.empty_service")
@@ -118,6 +129,7 @@ def enroll(store: Store, fingerprint: str, landlord: str, service: str) -> Card:
 
 def revoke(store: Store, fingerprint: str, reason: str) -> Card:
     """Mark a card revoked (lost, stolen, broken); it stays listed with the reason."""
+    _may(store, "status")
     reason = reason.strip()
     if not reason:
         raise CardRegistryError("cards.empty_reason")

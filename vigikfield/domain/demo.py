@@ -15,7 +15,7 @@ import math
 import random
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from ..hardware.identity import fingerprint
@@ -49,9 +49,10 @@ DEMO_CARDS: list[dict[str, str]] = [
 
 
 def _stamp(day: date, minute: int) -> str:
-    """Local time as the wizard records it (ISO 8601 with the Paris offset)."""
-    offset = "+02:00" if day < WINTER_TIME else "+01:00"
-    return f"{day.isoformat()}T{minute // 60:02d}:{minute % 60:02d}:00{offset}"
+    """A visit at `minute` past midnight, Paris time, in UTC as the wizard records it."""
+    paris = timezone(timedelta(hours=2 if day < WINTER_TIME else 1))
+    local = datetime.combine(day, time(minute // 60, minute % 60), paris)
+    return local.astimezone(timezone.utc).isoformat()
 
 
 def _id(*parts: str) -> str:
@@ -419,6 +420,8 @@ def ensure(store: Store, scale: str | Scale = "demo") -> bool:
 
 def _write(store: Store, scale: Scale) -> None:
     with store.transaction():
+        if store.profile.role is None and store.profile.name is None:
+            store.set_profile(name=data.PILOT, role="pilot")
         project_id = store.ensure_project(data.PROJECT, data.TERRITORY, entity_id=_id("project"))
         builder = _Builder(store, scale, project_id)
         builder.build()

@@ -92,6 +92,7 @@ POLICE_OFFICES: list[tuple[str, str, str, str]] = [
      "11 avenue Charles de Gaulle"),
 ]
 
+PILOT = "Claire Dumont (pilote de démonstration)"  # who builds the demo territory
 TECHNICIANS = ["Karim Benali", "Sophie Lemaire", "Julien Moreau", "Nadia Toumi"]
 FIRST_NAMES = [
     "Karim", "Sophie", "Julien", "Nadia", "Thomas", "Camille", "Mehdi", "Laura",

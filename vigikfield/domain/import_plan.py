@@ -20,7 +20,7 @@ from typing import Any
 from . import journal
 from .importer import NAMESPACE, PROJECT_NAME, Parsed, Problem, Row, key_text
 from .journal import Change
-from .model import ENTITIES, VIGIK_STATUSES
+from .model import ENTITIES, MAX_DWELLINGS, VIGIK_STATUSES
 from .store import Store
 
 TABLES = ("landlords", "communes", "qpvs", "residences", "halls")
@@ -176,8 +176,11 @@ def _differs(old: Any, new: Any) -> bool:
     return journal.state_value(new) != old
 
 
-def _residence_dwellings(desired: Desired, existing: Desired) -> None:
-    """Each residence's dwellings: the sum over its halls, those of the file and those kept."""
+def _residence_dwellings(desired: Desired, existing: Desired) -> list[Problem]:
+    """Each residence's dwellings: the sum over its halls, those of the file and those kept.
+
+    A sum past `MAX_DWELLINGS` (the most the model allows) is a problem of the file.
+    """
     totals: dict[str, list[int | None]] = {rid: [] for rid in desired["residences"]}
     for hall_id, hall in desired["halls"].items():
         old = existing["halls"].get(hall_id, {})
@@ -186,9 +189,16 @@ def _residence_dwellings(desired: Desired, existing: Desired) -> None:
     for hall_id, hall in existing["halls"].items():
         if hall["residence_id"] in totals and hall_id not in desired["halls"]:
             totals[hall["residence_id"]].append(hall["dwellings"])
+    problems = []
     for residence_id, values in totals.items():
         known = [v for v in values if v is not None]
-        desired["residences"][residence_id]["dwellings"] = sum(known) if known else None
+        residence = desired["residences"][residence_id]
+        residence["dwellings"] = sum(known) if known else None
+        if known and residence["dwellings"] > MAX_DWELLINGS:
+            problems.append(Problem("import.residence_dwellings_too_many", None, None, {
+                "residence": residence["name"], "total": residence["dwellings"],
+                "max": MAX_DWELLINGS}))
+    return problems
 
 
 def _label(table: str, entity_id: str, fields: dict[str, Any]) -> str:
@@ -200,7 +210,9 @@ def _label(table: str, entity_id: str, fields: dict[str, Any]) -> str:
 
 def diff(desired: Desired, existing: Desired, store: Store) -> tuple[list[Change], Summary]:
     """The changes that bring the database to the file, and the summary of both."""
-    _residence_dwellings(desired, existing)
+    problems = _residence_dwellings(desired, existing)
+    if problems:
+        raise ImportProblems(problems)
     summary = Summary(residences=len(desired["residences"]), halls=len(desired["halls"]))
     taken = {h["code"] for h in existing["halls"].values() if h["code"]}
     changes: list[Change] = []
@@ -247,13 +259,12 @@ def run(store: Store, parsed: Parsed, file_name: str, *, dry_run: bool = False) 
     (cache,) = store.conn.execute("PRAGMA cache_size").fetchone()
     store.conn.execute(f"PRAGMA cache_size = {WRITE_CACHE}")
     try:
-        with store.transaction() as conn:
+        with store.transaction():
             project_created = store.project_id is None and bool(parsed.rows)
             project_id = (store.ensure_project(PROJECT_NAME) if project_created
                           else store.project_id)
             changes, summary = _plan(store, parsed, project_id or PENDING_PROJECT)
-            journal.append(conn, store.device_id, changes, actor=store.actor,
-                           reason=f"import {file_name}")
+            store.record(changes, reason=f"import {file_name}")
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     summary.project_created = project_created

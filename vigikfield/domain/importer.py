@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from . import tabular
+from .model import FIELD_KINDS, MAX_DWELLINGS
 
 PROJECT_NAME = "Mutualisation Vigik"
 NAMESPACE = uuid.UUID("6f0b7c1e-3a52-5d4e-9b1a-5c2f8e7d9a10")  # fixed forever: ids depend on it
-MAX_DWELLINGS = 100_000  # per row; more is a typo (and would overflow nothing, but mislead)
 
 # field -> accepted headers (compared after `squash`: no case, accents, punctuation, spaces)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                           "Localisation centrale"),
     "notes": ("Observations", "Remarques", "Commentaire", "Commentaires", "Notes"),
 }
+# text cell -> the field it fills (see import_plan.build); that field's kind bounds its length
+CELL_FIELDS: dict[str, tuple[str, str]] = {
+    "landlord": ("landlords", "name"), "commune": ("communes", "name"),
+    "insee": ("communes", "insee"), "residence": ("residences", "name"),
+    "address": ("halls", "address"), "hall": ("halls", "label"), "brand": ("halls", "brand"),
+    "model": ("halls", "model"), "qpv": ("qpvs", "name"), "qpv_code": ("qpvs", "code"),
+    "centrale_location": ("halls", "centrale_location"), "notes": ("halls", "notes"),
+}
+_TEXT_LIMITS = {name: FIELD_KINDS[entity][field].max_length
+                for name, (entity, field) in CELL_FIELDS.items()}
 YES = {"oui", "o", "x", "yes", "y", "1", "true", "vrai", "compatible"}
 NO = {"non", "n", "no", "0", "false", "faux", "incompatible", "noncompatible"}
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
@@ -191,6 +201,10 @@ def _row(line: int, cells: list[str], index: dict[str, int], columns: dict[str, 
     def problem(key: str, name: str, **values: Any) -> None:
         problems.append(Problem(key, line, columns.get(name), values))
 
+    for name, limit in _TEXT_LIMITS.items():
+        text = cell(name)
+        if text is not None and limit is not None and len(text) > limit:
+            problem("import.too_long", name, length=len(text), max=limit)
     owner = cell("landlord") or landlord
     if not owner:
         problem("import.empty_landlord", "landlord")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +122,21 @@ def _chunks(items: list, size: int = 500) -> Iterator[list]:
         yield items[start : start + size]
 
 
+_CONFIDENTIAL_NS = uuid.UUID("6f1d3c52-3b8e-5d2a-9a57-0c3f4e1b2a90")
+
+
+def confidential_chain(device_id: str) -> str:
+    """The id of a device's second chain, which holds its confidential ops only.
+
+    Confidential fields (model.CONFIDENTIAL) are written there so that the
+    device's main chain, which work orders carry in part, shows no gap where
+    a confidential op was left out: nothing tells which residences are
+    classified. The chain travels only in work orders made with
+    `--include-confidential`.
+    """
+    return str(uuid.uuid5(_CONFIDENTIAL_NS, device_id))
+
+
 def current_ops(
     conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, str]]:
@@ -148,10 +164,14 @@ def append(
     *,
     actor: str | None,
     reason: str | None = None,
+    chain: str | None = None,
 ) -> list[tuple]:
     """Write `changes` as ops of this device and apply them to the state tables.
 
-    Must run inside the caller's transaction. Returns the op rows written.
+    `chain` names another chain of this device's (its confidential ops, see
+    `confidential_chain`): the ops carry that id and continue that chain,
+    while the clock stays the device's own. Must run inside the caller's
+    transaction. Returns the op rows written.
     """
     changes = list(changes)
     if not changes:
@@ -160,9 +180,10 @@ def append(
         fields = ENTITIES.get(change.entity)
         if fields is None or change.field not in fields:
             raise ValueError(f"unknown field {change.entity}.{change.field}")
+    chain_id = chain or device_id
     head = conn.execute(
         "SELECT seq, hash FROM ops WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
-        (device_id,),
+        (chain_id,),
     ).fetchone()
     seq, prev = head if head else (0, GENESIS)
     (clock,) = conn.execute("SELECT hlc FROM device WHERE id = ?", (device_id,)).fetchone()
@@ -178,7 +199,7 @@ def append(
             base = bases.get((change.entity, change.entity_id), no_base).get(change.field)
         seq += 1
         partial = (
-            op_id, device_id, seq, encode(ms, counter), change.entity, change.entity_id,
+            op_id, chain_id, seq, encode(ms, counter), change.entity, change.entity_id,
             change.field, _ENCODER.encode(change.value), base, actor, reason,
         )
         digest = op_hash(prev, partial)

@@ -15,7 +15,7 @@ than one fpdf2 rect() per run, and exact at any printer resolution
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -277,9 +277,12 @@ def pdf_bytes(labels: Sequence[Label], kind: str = "a4-3x8") -> bytes:
 
 # -- files -----------------------------------------------------------------
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder: never a half file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    """Write through a temporary file in the same folder: never a half file.
+
+    Labels are public: an ordinary file, its mode left to the umask (mkstemp's 0600 is not).
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         write(Path(tmp))
         os.replace(tmp, path)

@@ -11,6 +11,8 @@ Confidential fields never leave the pilot's database unless the pilot says so
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # column -> SQLite type; order = column order in the table
 ENTITIES: dict[str, dict[str, str]] = {
     "projects": {"name": "TEXT", "territory": "TEXT"},
@@ -53,7 +55,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "card_fingerprint": "TEXT",      # confidential
         "technician": "TEXT", "encoded_at": "TEXT", "door_opened": "INTEGER",
         "label_attached": "INTEGER", "notes": "TEXT",
-        "step": "TEXT",                  # wizard step reached (see domain.wizard.STEPS)
+        "step": "TEXT",                  # wizard step reached (see STEPS)
         "card_override": "TEXT",         # reason given when no reader could check the card
     },
     "work_orders": {
@@ -97,3 +99,95 @@ NOT_ON_LABELS: dict[str, set[str]] = {
 VIGIK_STATUSES = ("compatible", "incompatible", "unknown")
 OUTCOMES = ("encoded", "already_present", "failed", "no_access", "incompatible")
 FAILURE_REASONS = ("memory_full", "card_refused", "unreachable", "other")
+CARD_STATUSES = ("active", "revoked")
+WORK_ORDER_STATUSES = ("issued", "closed")  # `bundle workorder` issues; progress skips closed
+# The hall wizard's steps, in order (see domain.wizard); "done" ends an attempt.
+STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
+
+MAX_TEXT = 2_000        # characters of a name, an address, a reason...
+MAX_NOTES = 20_000      # characters of free notes
+MAX_DWELLINGS = 100_000  # in a hall or a residence; more is a typo
+MAX_CAPACITY = 100_000  # services a centrale can hold
+MAX_IDS = 100_000       # references in one list (a work order's residences)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a field holds: a JSON type and its constraint (checked by `values.check`).
+
+    Every kind also admits null (a field cleared or never set).
+
+    - ``text``: a string of at most `max_length` characters
+    - ``integer`` / ``real``: a number from `low` to `high` included
+    - ``flag``: 0 or 1 (true/false accepted, stored as 0/1)
+    - ``id``: a reference, a canonical lowercase UUID
+    - ``enumeration``: one of `choices`
+    - ``date``: ``YYYY-MM-DD``; ``datetime``: ISO 8601 with an offset (stored in UTC)
+    - ``days``: a 7-character mask of 0/1, Monday first, at least one day
+    - ``windows``: 1 to 3 windows ``["hh:mm", "hh:mm"]`` (see `windows`)
+    - ``residence_windows``: a windows list, or ``{"days": mask, "windows": [...]}``
+    - ``id_list``: a list of at most `max_length` UUIDs
+    """
+
+    name: str
+    low: float | None = None
+    high: float | None = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+def _enumeration(choices: tuple[str, ...]) -> Kind:
+    return Kind("enumeration", choices=choices)
+
+
+TEXT = Kind("text", max_length=MAX_TEXT)
+NOTES = Kind("text", max_length=MAX_NOTES)
+ID = Kind("id")
+FLAG = Kind("flag")
+DATE = Kind("date")
+DATETIME = Kind("datetime")
+DAYS = Kind("days")
+WINDOWS = Kind("windows")
+RESIDENCE_WINDOWS = Kind("residence_windows")
+ID_LIST = Kind("id_list", max_length=MAX_IDS)
+DWELLINGS = Kind("integer", low=0, high=MAX_DWELLINGS)
+
+# entity -> field -> kind: every field of ENTITIES (a test checks none is missing)
+FIELD_KINDS: dict[str, dict[str, Kind]] = {
+    "projects": {"name": TEXT, "territory": TEXT},
+    "landlords": {"project_id": ID, "name": TEXT, "phone": TEXT},
+    "communes": {"insee": TEXT, "name": TEXT},
+    "qpvs": {"commune_id": ID, "code": TEXT, "name": TEXT},
+    "police_offices": {"commune_id": ID, "name": TEXT, "kind": TEXT, "address": TEXT},
+    "residences": {
+        "landlord_id": ID, "commune_id": ID, "qpv_id": ID, "name": TEXT, "address": TEXT,
+        "dwellings": DWELLINGS,
+        "lat": Kind("real", low=-90, high=90), "lon": Kind("real", low=-180, high=180),
+        "site_level": Kind("integer", low=1, high=4),
+        "authorized_by": TEXT, "authorized_at": DATE, "windows": RESIDENCE_WINDOWS,
+    },
+    "halls": {
+        "residence_id": ID, "code": TEXT, "label": TEXT, "address": TEXT,
+        "dwellings": DWELLINGS, "brand": TEXT, "model": TEXT,
+        "vigik": _enumeration(VIGIK_STATUSES), "centrale_location": TEXT, "notes": NOTES,
+    },
+    "centrales": {
+        "hall_id": ID, "brand": TEXT, "model": TEXT, "serial": TEXT,
+        "capacity": Kind("integer", low=0, high=MAX_CAPACITY), "active": FLAG,
+    },
+    "service_cards": {
+        "landlord_id": ID, "fingerprint": TEXT, "service": TEXT,
+        "status": _enumeration(CARD_STATUSES), "revoked_reason": TEXT, "enrolled_at": DATETIME,
+    },
+    "encodings": {
+        "centrale_id": ID, "hall_id": ID, "outcome": _enumeration(OUTCOMES),
+        "failure_reason": _enumeration(FAILURE_REASONS), "days": DAYS, "windows": WINDOWS,
+        "card_fingerprint": TEXT, "technician": TEXT, "encoded_at": DATETIME,
+        "door_opened": FLAG, "label_attached": FLAG, "notes": NOTES,
+        "step": _enumeration(STEPS), "card_override": TEXT,
+    },
+    "work_orders": {
+        "project_id": ID, "technician": TEXT, "residence_ids": ID_LIST, "planned_date": DATE,
+        "status": _enumeration(WORK_ORDER_STATUSES),
+    },
+}

@@ -7,7 +7,7 @@ from sqlite_utils.migrations import Migrations
 
 from .model import ENTITIES, FOREIGN_KEYS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 2  # of the replicated model (ops); local tables don't count
 migrations = Migrations("vigikfield")
 
 # Fields that later migrations add with ALTER TABLE: the first migration builds
@@ -120,6 +120,25 @@ def m002_wizard_steps(db: Database) -> None:
     """The hall wizard saves the step reached; the card override reason is kept."""
     db.execute("ALTER TABLE encodings ADD COLUMN step TEXT")
     db.execute("ALTER TABLE encodings ADD COLUMN card_override TEXT")
+
+
+@migrations()
+def m003_profile(db: Database) -> None:
+    """Who uses this database: a person's name, a role, a landlord for maintenance;
+    and the device ids it had before a renewal.
+
+    Local to this database (never an op, never in a bundle): one row at most.
+    """
+    db.execute(
+        """CREATE TABLE profile (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          name TEXT,
+          role TEXT,
+          landlord_id TEXT
+        )"""
+    )
+    # The device ids this database used before `device renew` (JSON list).
+    db.execute("ALTER TABLE device ADD COLUMN predecessors TEXT")
 
 
 def migrate(db: Database) -> None:

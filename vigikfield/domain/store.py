@@ -5,7 +5,7 @@ writes the state and its ops together.
 
 from __future__ import annotations
 
-import getpass
+import json
 import os
 import sqlite3
 import uuid
@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import hallcode, journal
+from . import hallcode, journal, private, values
+from . import profile as profiles
 from .journal import Change
-from .model import ENTITIES
+from .model import CONFIDENTIAL, ENTITIES
+from .rights import Guard
 from .schema import migrate
 
 
@@ -26,14 +28,7 @@ class StoreError(Exception):
     """A problem the user can act on; `str()` is the message to show."""
 
 
-def default_actor() -> str:
-    actor = os.environ.get("VIGIKFIELD_ACTOR")
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return "inconnu"
+ACTOR_ENV = "VIGIKFIELD_ACTOR"  # the name to sign with when the profile has none (scripts)
 
 
 def connect(path: str | os.PathLike) -> sqlite3.Connection:
@@ -61,15 +56,55 @@ class Store:
         if str(path) != ":memory:":
             if self.path.is_dir():
                 raise StoreError(f"{self.path}: is a folder, not a database file")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.prepare_database(self.path)  # owner-only file and folder
         try:
             self.conn = connect(path)
             self.db = Database(self.conn)
             migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a vigikfield database ({exc})") from exc
-        self.actor = actor or default_actor()
+        self._actor = actor
         self.device_id = self._ensure_device(device_name)
+        self.profile = profiles.load(self.conn)
+
+    # -- who ------------------------------------------------------------------
+    @property
+    def actor(self) -> str | None:
+        """Who signs the ops written here: the profile's name (never the OS login).
+
+        A name given to the store (the demo, tests) comes first; without a
+        profile name, ``VIGIKFIELD_ACTOR`` (for scripts); else nobody (None).
+        """
+        return self._actor or self.profile.name or os.environ.get(ACTOR_ENV) or None
+
+    @actor.setter
+    def actor(self, name: str | None) -> None:
+        self._actor = name
+
+    @property
+    def role(self) -> str:
+        return self.profile.effective_role
+
+    def set_profile(self, *, name: str | None = None, role: str | None = None,
+                    landlord_id: str | None = None) -> profiles.Profile:
+        """Change the profile (the rules of `profile.check_change`); returns it."""
+        new = profiles.check_change(self.profile, name, role, landlord_id)
+        with self.transaction() as conn:
+            profiles.save(conn, new)
+        self.profile = new
+        return new
+
+    def guard(self, conn: sqlite3.Connection) -> Guard:
+        """The rights check of a write by this database's own profile."""
+        return Guard(conn, self.role, devices=self.own_devices(),
+                     landlord_id=self.profile.landlord_id)
+
+    def own_devices(self) -> set[str]:
+        """This device's chains (its own, its confidential one) and those of the device
+        ids it had before `device renew`."""
+        (before,) = self.conn.execute("SELECT predecessors FROM device").fetchone()
+        ids = {self.device_id, *json.loads(before or "[]")}
+        return ids | {journal.confidential_chain(i) for i in ids}
 
     # -- identity -----------------------------------------------------------
     def _ensure_device(self, name: str | None) -> str:
@@ -110,11 +145,30 @@ class Store:
     # -- services -----------------------------------------------------------
     def record(self, changes: Iterable[Change], reason: str | None = None,
                actor: str | None = None) -> list[tuple]:
-        """Write changes as ops and state in one transaction."""
+        """Write changes as ops and state in one transaction, within the profile's rights.
+
+        The one write path: a value the field's kind refuses raises `BadValue`,
+        a change outside the profile's rights `RightsError` naming the field;
+        either way nothing is written.
+        """
+        changes = values.check_changes(changes)
         with self.transaction() as conn:
-            return journal.append(
-                conn, self.device_id, changes, actor=actor or self.actor, reason=reason
-            )
+            guard = self.guard(conn)
+            if not guard.unrestricted:
+                targets: dict[str, set[str]] = {}
+                for change in changes:
+                    guard.field(change.entity, change.field, change.entity_id)
+                    targets.setdefault(change.entity, set()).add(change.entity_id)
+                guard.before(targets)
+            actor = actor or self.actor
+            hidden = [c for c in changes if c.field in CONFIDENTIAL.get(c.entity, ())]
+            plain = [c for c in changes if c.field not in CONFIDENTIAL.get(c.entity, ())]
+            rows = journal.append(conn, self.device_id, plain, actor=actor, reason=reason)
+            if hidden:
+                rows += journal.append(conn, self.device_id, hidden, actor=actor, reason=reason,
+                                       chain=journal.confidential_chain(self.device_id))
+            guard.after()
+            return rows
 
     def get(self, table: str, entity_id: str) -> dict[str, Any] | None:
         cursor = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))

@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .model import FAILURE_REASONS, OUTCOMES, VIGIK_STATUSES
+from .model import STEPS as STEPS  # the steps are defined with the fields they fill
 from .store import Store, StoreError
 
-STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
 EVERY_DAY_24H = ("1111111", [["00:00", "24:00"]])
 
 
@@ -68,7 +68,8 @@ class HallState:
 
 
 def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """Now, as stored: UTC (a laptop's time zone must not decide which attempt came last)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def open_hall(store: Store, hall_id: str) -> HallState:

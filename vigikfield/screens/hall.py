@@ -17,14 +17,15 @@ from textual.widgets import Footer, Header, Static
 
 from .. import fieldwork
 from ..domain import labels, wizard
-from ..domain.model import FAILURE_REASONS
+from ..domain.model import FAILURE_REASONS, STEPS
+from ..domain.values import BadValue
 from ..domain.wizard import HallState, WizardError
 from ..i18n import t
 from ..widgets.translated import TranslatedScreen
 from .dialogs import ChoiceDialog, ReasonDialog
 from .windows import WindowsDialog, describe
 
-WIZARD_STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
+WIZARD_STEPS = STEPS
 
 # action -> steps where it applies (others: hidden from the footer, key inactive)
 STEP_ACTIONS = {
@@ -172,7 +173,7 @@ class HallScreen(TranslatedScreen):
         """Run one wizard confirmation; show a refusal where the technician looks."""
         try:
             self.state = change(self.store, self.state, *args, **kwargs)
-        except WizardError as exc:
+        except (WizardError, BadValue) as exc:
             self.notify(str(exc), severity="error")
             return
         self.refresh_view()

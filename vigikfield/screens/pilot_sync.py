@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
+from ..domain.values import BadValue
 from ..i18n import t
 from ..widgets.translated import TranslatedScreen
 
@@ -84,7 +85,7 @@ class PilotSyncScreen(TranslatedScreen):
         conflict = self.conflicts[min(table.cursor_row, len(self.conflicts) - 1)]
         try:
             sync.resolve(self.app.store, conflict.id, side)
-        except sync.SyncError as exc:
+        except (sync.SyncError, BadValue) as exc:
             self.notify(str(exc), severity="error")
             return
         self.notify(t("sync_screen.resolved", what=conflict.description, side=side))
