@@ -165,7 +165,7 @@ def test_any_value_is_accepted_in_its_kind_or_refused_with_bad_value(pair):
         checked = values.check(entity, field, value)
     except BadValue as exc:
         assert (exc.entity, exc.field) == target
-        assert str(exc).startswith(f"{i18n.t('sync.entity.' + entity)} ({entity}.{field})")
+        assert str(exc).startswith(f"« {i18n.t(f'field.{entity}.{field}')} »")
         return
     assert_fits(entity, field, checked)
     assert values.check(entity, field, checked) == checked  # normal forms are fixed points
@@ -312,10 +312,10 @@ def test_json_null_clears_and_json_values_are_checked():
 def test_the_message_names_the_field_the_value_and_what_was_expected():
     with pytest.raises(BadValue) as refused:
         values.check("halls", "dwellings", {"a": 1})
-    assert str(refused.value) == ('hall (halls.dwellings) : « {"a":1} » n\'est pas un nombre '
+    assert str(refused.value) == ('« logements du hall » : « {"a":1} » n\'est pas un nombre '
                                   "entier de 0 à 100000")
     i18n.set_language("en")
-    assert str(refused.value) == ('hall (halls.dwellings): "{"a":1}" is not a whole number '
+    assert str(refused.value) == ('"hall dwellings": "{"a":1}" is not a whole number '
                                   "from 0 to 100000")
     with pytest.raises(BadValue) as refused:
         values.check("halls", "vigik", "X" * 500 + "\n")
@@ -402,15 +402,17 @@ def test_parse_text_refuses_what_does_not_fit(entity, field, text):
 def test_conflicts_resolve_with_a_bad_value_exits_2_and_writes_nothing(tmp_path, cli):
     world = World(tmp_path)
     t1, t2 = world.technician("tech1"), world.technician("tech2")
-    t1.update("halls", world.hall, {"dwellings": 13, "vigik": "compatible"})
-    t2.update("halls", world.hall, {"dwellings": 16, "vigik": "incompatible"})
+    t1.update("centrales", world.centrale, {"capacity": 13})
+    t2.update("centrales", world.centrale, {"capacity": 16})
+    t1.update("halls", world.hall, {"vigik": "compatible"})
+    t2.update("halls", world.hall, {"vigik": "incompatible"})
     sync.merge_files(world.pilot, [world.export(t1), world.export(t2)])
     cli.db_path = world.pilot.path
     conflicts = {c["field"]: c["id"] for c in json.loads(cli("conflicts", "list", "--json").output)}
     before = world.pilot.conn.execute("SELECT count(*) FROM ops").fetchone()
     for field, keep, words in (("vigik", "X", "compatible, incompatible, unknown"),
-                               ("dwellings", '{"a":1}', "nombre entier"),
-                               ("dwellings", "douze", "nombre entier")):
+                               ("capacity", '{"a":1}', "nombre entier"),
+                               ("capacity", "douze", "nombre entier")):
         result = cli("conflicts", "resolve", conflicts[field], "--keep", keep)
         assert result.exit_code == 2, result.output
         assert words in result.output and "Traceback" not in result.output

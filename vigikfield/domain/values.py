@@ -75,9 +75,8 @@ class BadValue(TranslatedError, ValueError):
         self.value = value
 
     def __str__(self) -> str:
-        if self.entity in ENTITIES:
-            where = t("values.where", entity=t(f"sync.entity.{self.entity}"),
-                      table=self.entity, field=self.field)
+        if self.field in ENTITIES.get(self.entity, ()):
+            where = t("values.where", label=t(f"field.{self.entity}.{self.field}"))
         else:
             where = f"{self.entity}.{self.field}"
         shown = shorten(self.value, quote_text=self.key in _NOT_TEXT)
