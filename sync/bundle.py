@@ -231,7 +231,11 @@ def _check_signature(path: Path, manifest: dict[str, Any]) -> None:
             raise SyncError("bad_manifest", path=path, key=name)
     if manifest["format"] != FORMAT or manifest["kind"] not in KINDS:
         raise SyncError("bad_manifest", path=path, key="format")
-    if keys.key_id(manifest["public_key"]) != manifest["key_id"]:
+    try:
+        named = keys.key_id(manifest["public_key"])
+    except (TypeError, ValueError) as exc:  # not hex text
+        raise SyncError("bad_signature", path=path) from exc
+    if named != manifest["key_id"]:
         raise SyncError("bad_signature", path=path)
     if not keys.verify(manifest["public_key"], canonical(manifest), manifest["signature"]):
         raise SyncError("bad_signature", path=path)
@@ -274,9 +278,9 @@ class _Scan:
                 raise SyncError("unknown_field", path=path, field=f"{row[4]}.{row[6]}", op=row[0])
             seq, stamp = row[2], row[3]
             if type(seq) is not int:
-                raise SyncError("bad_op", path=path, op=row[0], column="seq")
+                raise SyncError("bad_seq", path=path, op=row[0], value=str(seq)[:40])
             if type(stamp) is not str:
-                raise SyncError("bad_op", path=path, op=row[0], column="hlc")
+                raise SyncError("bad_hlc", path=path, op=row[0], value=str(stamp)[:40])
             if op_hash(row[11], row) != row[12]:
                 raise SyncError("op_altered", path=path, op=row[0], field=f"{row[4]}.{row[6]}")
             if check is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import vigikfield_sync as sync
 from sync_world import World, canonical, receipts_count
-from vigikfield.domain import hlc
+from vigikfield.domain import hlc, journal
 from vigikfield.domain.journal import op_hash
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
@@ -173,7 +173,8 @@ def test_bad_bundle_refused_master_unchanged(tmp_path, cli, make):
     assert "Traceback" not in result.output
     assert canonical(world.pilot) == before
     assert receipts_count(world.pilot) == receipts
-    assert not list((tmp_path / "pilot.db.bundles").glob("*.vfb")) or make in (chain_break, dangling_reference)
+    folder = tmp_path / "pilot.db.bundles"  # a copy per receipt, none of a refused file
+    assert {p.name for p in folder.iterdir()} == {Path(r.path).name for r in sync.receipts(world.pilot)}
 
 
 def test_same_bundle_twice_is_accepted_with_nothing_new(tmp_path, cli):
@@ -198,3 +199,85 @@ def test_one_bad_bundle_does_not_stop_the_good_ones(tmp_path, cli):
     assert result.exit_code == 1
     assert world.pilot.get("halls", world.hall)["notes"] == "B1"
     assert "1 lot(s) sur 2 refusé(s)" in result.output
+
+
+def _manifest_blob(world, tech):
+    """A manifest value that is not text at all (a BLOB): nothing the format foresees."""
+    good = _edit(world, tech, notes="B1")
+    return _altered(good, "UPDATE manifest SET value = X'00ff' WHERE key = 'created_at'")
+
+
+def _key_not_hex(world, tech):
+    good = _edit(world, tech, notes="B1")
+    return _altered(good, "UPDATE manifest SET value = 'zz' WHERE key = 'public_key'")
+
+
+def _not_json(world, tech):
+    tech.update("halls", world.hall, {"notes": "B1"})
+    rows = _tech_rows(tech)
+    partial = (*rows[-1][:7], "{not json", *rows[-1][8:11])
+    return _signed(world, tech, [*rows[:-1], (*partial, rows[-1][11], op_hash(rows[-1][11], partial))])
+
+
+def _ops_without_columns(world, tech):
+    good = _edit(world, tech, notes="B1")
+    out = _altered(good, "DROP TABLE ops")
+    conn = sqlite3.connect(out)
+    conn.execute("CREATE TABLE ops (op_id TEXT)")
+    conn.execute("INSERT INTO ops VALUES ('x')")
+    conn.commit()
+    conn.close()
+    return out
+
+
+def test_bad_files_in_the_middle_are_refused_one_by_one_and_the_rest_merged(tmp_path, cli):
+    world = World(tmp_path)
+    goods, bads = [], []
+    for n, make in enumerate((not_sqlite, _manifest_blob, _key_not_hex, _not_json,
+                              _ops_without_columns), 1):
+        tech = world.technician(f"tech{n}")
+        bad = make(world, tech)
+        bads.append(bad.rename(bad.with_name(f"bad{n}-{bad.name}")))
+        other = world.technician(f"other{n}")
+        other.update("halls", world.hall2, {"notes": f"vu {n}"})
+        goods.append(world.export(other))
+    files = [goods[0], *[p for pair in zip(bads, goods[1:] + [None]) for p in pair if p]]
+    cli.db_path = world.pilot.path
+    result = cli("bundle", "merge", *files, lang="en")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for text in ("Traceback", "Unexpected error", "Erreur inattendue"):
+        assert text not in result.output
+    lines = result.output.splitlines()
+    for bad in bads:
+        assert len([line for line in lines if line.startswith(f"{bad}: refused.")]) == 1, bad
+    for good in goods:
+        assert len([line for line in lines if line.startswith(f"{good}: accepted")]) == 1, good
+    assert f"{len(bads)} of {len(files)}" in result.output
+    assert journal.verify(world.pilot.conn) is None
+
+
+def test_any_failure_of_one_file_is_its_refusal(tmp_path):
+    world = World(tmp_path)
+    techs = [world.technician(f"tech{n}") for n in range(3)]
+    paths = []
+    for tech in techs:
+        tech.update("halls", world.hall, {"notes": tech.actor})
+        paths.append(world.export(tech))
+    broken = techs[1].device_id
+
+    def checker(manifest):
+        if manifest["device_id"] != broken:
+            return None
+
+        def check(row):
+            raise RuntimeError("a check that breaks")  # no SyncError: an unforeseen failure
+
+        return check
+
+    outcomes = {o.path: o for o in sync.merge_files(world.pilot, paths, checker=checker)}
+    assert outcomes[paths[1]].error.key == "bad_content"
+    assert "RuntimeError" in str(outcomes[paths[1]].error)
+    assert [outcomes[p].error for p in (paths[0], paths[2])] == [None, None]
+    assert {p.name for p in (tmp_path / "pilot.db.bundles").iterdir()} == {
+        Path(outcomes[p].receipt.path).name for p in (paths[0], paths[2])}
