@@ -117,17 +117,14 @@ class Admission:
         device = self.manifest["device_id"]
         may = {(e, f): rights.may_write(role, e, f) for e, fs in ENTITIES.items() for f in fs}
         is_uuid, valid_hlc, parse = values.is_uuid, hlc_clock.valid, values.parse_json
-        seen_ids: set[str] = set()  # ids repeat a lot: check each once
 
         def check(row: tuple) -> None:
             op_id, op_device, _seq, stamp, entity, entity_id, field, value, base = row[:9]
             for ident in (op_id, op_device, entity_id) if base is None else (
                     op_id, op_device, entity_id, base):
-                if ident not in seen_ids:
-                    if not is_uuid(ident):
-                        raise SyncError("bad_op_id", path=path, op=str(op_id)[:40],
-                                        value=str(ident)[:40])
-                    seen_ids.add(ident)
+                if not is_uuid(ident):
+                    raise SyncError("bad_op_id", path=path, op=str(op_id)[:40],
+                                    value=str(ident)[:40])
             if not valid_hlc(stamp) or stamp < oldest:
                 raise SyncError("bad_hlc", path=path, op=op_id, value=str(stamp)[:40])
             if stamp > bound:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import tinyterritory
 import vigikfield_sync as sync
 from import_support import write
 from sync_world import World
@@ -422,6 +423,16 @@ def test_conflicts_resolve_with_a_bad_value_exits_2_and_writes_nothing(tmp_path,
     assert world.pilot.get("halls", world.hall)["vigik"] == "unknown"
 
 
+def test_any_command_writing_a_value_that_does_not_fit_exits_2(store, cli, counted):
+    ids = tinyterritory.build(store)
+    code = store.get("halls", ids["al_a"])["code"]
+    before = counted()
+    result = cli("encode", code, "--outcome", "no-access", "--reason", "n" * 20_001)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "texte de 20001 caractères" in result.output
+    assert counted() == before
+
+
 def test_a_work_order_with_a_date_that_is_not_one_exits_2(tmp_path, cli):
     world = World(tmp_path)
     cli.db_path = world.pilot.path
@@ -435,8 +446,9 @@ def test_a_work_order_with_a_date_that_is_not_one_exits_2(tmp_path, cli):
 
 def _all_ops_pass(conn: sqlite3.Connection) -> int:
     n = 0
-    for entity, entity_id, field, value in conn.execute(
-            "SELECT entity, entity_id, field, value FROM ops"):
+    for op_id, device_id, entity, entity_id, field, value in conn.execute(
+            "SELECT op_id, device_id, entity, entity_id, field, value FROM ops"):
+        assert values.is_uuid(op_id) and values.is_uuid(device_id), (op_id, device_id)
         assert values.is_uuid(entity_id), (entity, entity_id)
         values.parse_json(entity, field, value)
         n += 1
