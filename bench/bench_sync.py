@@ -172,7 +172,7 @@ def _big_bundle(workdir: Path, pilot: Store, residences: list[str], ops: int) ->
     _fresh(workdir / "bigtech.db")
     tech = sync.prepare(Store(workdir / "bigtech.db", actor="bigtech"))
     sync.trust_add(pilot, keys.public_hex(tech), "bigtech")
-    sync.trust_add(tech, keys.public_hex(pilot), "pilote")
+    sync.trust_add(tech, keys.public_hex(pilot), "pilote", "pilot")
     order = workdir / "wo-big.vfb"
     sync.workorder(pilot, order, technician="bigtech", residences=residences[:4])
     sync.merge_files(tech, [order], "workorder")
@@ -182,7 +182,7 @@ def _big_bundle(workdir: Path, pilot: Store, residences: list[str], ops: int) ->
     ids = journal.op_ids(stamps)
     fields = (("hall_id", None), ("outcome", "encoded"), ("days", "1111111"),
               ("windows", [["08:00", "20:00"]]), ("technician", "bigtech"),
-              ("encoded_at", "2026-11-22T10:00:00"), ("door_opened", 1),
+              ("encoded_at", "2026-11-22T10:00:00+00:00"), ("door_opened", 1),
               ("label_attached", 1), ("notes", "ok"), ("failure_reason", None))
     values = {name: journal.encode_value(value) for name, value in fields}
     rows: list[tuple] = []
