@@ -161,8 +161,26 @@ def read(path: Path, checker: Checker | None = None, *, shown: Path | None = Non
     clock range are checked as they stream by. `checker(manifest)`, called
     once the signature is verified, may return a check run on every op row
     in the same pass (it raises SyncError to refuse). Messages name `shown`
-    (default: `path`), the file as the person knows it.
+    (default: `path`), the file as the person knows it. `open_bundle` then
+    `scan` are the same in two steps.
     """
+    opened = open_bundle(path, shown=shown)
+    return scan(opened, checker(opened.manifest) if checker else None)
+
+
+@dataclass(slots=True)
+class Opened:
+    """A bundle file whose manifest is read and whose signature is good; its ops not checked yet."""
+
+    file: Path            # the file read
+    path: Path            # as the person named it (messages)
+    sha256: str
+    manifest: dict[str, Any]
+    in_order: bool        # the ops are stored in (device_id, seq) order
+
+
+def open_bundle(path: Path, *, shown: Path | None = None) -> Opened:
+    """Header, SHA-256, tables, manifest, signature and op count: the checks before the ops."""
     path = Path(path)
     shown = path if shown is None else Path(shown)
     _check_sqlite_file(path, shown)
@@ -177,21 +195,32 @@ def read(path: Path, checker: Checker | None = None, *, shown: Path | None = Non
             _check_signature(shown, manifest)
             _typed(shown, manifest)
             found, in_order = _layout(conn)
-            if not found or manifest["op_count"] == 0:
-                raise SyncError("empty", path=shown)
-            if found != manifest["op_count"]:
-                raise SyncError("count_mismatch", path=shown, said=manifest["op_count"],
-                                found=found)
-            scan = _Scan(shown, manifest, checker(manifest) if checker else None)
-            order = "NOT INDEXED" if in_order else "ORDER BY device_id, seq"
-            cursor = conn.execute(f"SELECT {', '.join(OP_COLUMNS)} FROM ops {order}")
-            while batch := cursor.fetchmany(BATCH):
-                scan.feed(batch)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise SyncError("damaged", path=shown, error=exc) from exc
-    return scan.finish(path, sha)
+    if not found or manifest["op_count"] == 0:
+        raise SyncError("empty", path=shown)
+    if found != manifest["op_count"]:
+        raise SyncError("count_mismatch", path=shown, said=manifest["op_count"], found=found)
+    return Opened(path, shown, sha, manifest, in_order)
+
+
+def scan(opened: Opened, check: Callable[[tuple], None] | None = None) -> Bundle:
+    """The one streaming pass over the ops of an opened bundle: every op checked, then a summary."""
+    try:
+        conn = sqlite3.connect(uri(opened.file), uri=True)
+        try:
+            pass_ = _Scan(opened.path, opened.manifest, check)
+            order = "NOT INDEXED" if opened.in_order else "ORDER BY device_id, seq"
+            cursor = conn.execute(f"SELECT {', '.join(OP_COLUMNS)} FROM ops {order}")
+            while batch := cursor.fetchmany(BATCH):
+                pass_.feed(batch)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise SyncError("damaged", path=opened.path, error=exc) from exc
+    return pass_.finish(opened.file, opened.sha256)
 
 
 def _layout(conn: sqlite3.Connection) -> tuple[int, bool]:
