@@ -178,6 +178,10 @@ class Opened:
     manifest: dict[str, Any]
     in_order: bool        # the ops are stored in (device_id, seq) order
 
+    @property
+    def op_count(self) -> int:
+        return self.manifest["op_count"]  # as many as the file holds (`open_bundle` counted)
+
 
 def open_bundle(path: Path, *, shown: Path | None = None) -> Opened:
     """Header, SHA-256, tables, manifest, signature and op count: the checks before the ops."""

@@ -172,14 +172,28 @@ def _sweep(folder: Path) -> None:
             continue
 
 
-def _receive(store: Store, path: Path, kind: str,
-             checker: bundle.Checker | None = None) -> tuple[Bundle, Admission]:
-    """Copy `path` to a fresh private file and verify THAT copy; it is the Bundle's `file`.
+def _both(first: Callable[[tuple], None],
+          second: Callable[[tuple], None] | None) -> Callable[[tuple], None]:
+    if second is None:
+        return first
+
+    def both(row: tuple) -> None:
+        first(row)
+        second(row)
+
+    return both
+
+
+def _receive(store: Store, path: Path, kind: str, checker: bundle.Checker | None = None
+             ) -> tuple[Bundle | bundle.Opened, Admission]:
+    """Copy `path` to a fresh private file and verify THAT copy; it is the result's `file`.
 
     The verification is `bundle.read`'s, with the receiver's own checks of
     the manifest (`_check_against`) and of every op (`Admission.op_check`,
-    then `checker`'s) in its one streaming pass. The caller merges the copy
-    (`_apply_copy`) or must remove it.
+    then `checker`'s) in its one streaming pass. A copy whose SHA-256 is
+    that of a bundle accepted before is those very bytes, verified then:
+    it is only opened (signature, signer, project), not scanned again. The
+    caller merges the copy (`_apply_copy`) or must remove it.
     """
     path = Path(path)
     try:
@@ -187,31 +201,21 @@ def _receive(store: Store, path: Path, kind: str,
             pass
     except OSError as exc:
         raise SyncError("unreadable", path=path, error=exc.strerror or exc) from exc
-    admitted: list[Admission] = []
-
-    def admit(manifest: dict) -> Callable[[tuple], None]:
-        admission = _check_against(store, manifest, kind, path)
-        admitted.append(admission)
-        own = admission.op_check(path)
-        extra = checker(manifest) if checker is not None else None
-        if extra is None:
-            return own
-
-        def both(row: tuple) -> None:
-            own(row)
-            extra(row)
-
-        return both
-
     copy = _private_copy(received_dir(store), path)
     try:
-        return bundle.read(copy, admit, shown=path), admitted[0]
+        opened = bundle.open_bundle(copy, shown=path)
+        admission = _check_against(store, opened.manifest, kind, path)
+        if _already_accepted(store, opened.sha256):
+            return opened, admission
+        check = _both(admission.op_check(path),
+                      checker(opened.manifest) if checker is not None else None)
+        return bundle.scan(opened, check), admission
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
 
 
-def _keep_copy(store: Store, b: Bundle) -> Path:
+def _keep_copy(store: Store, b: Bundle | bundle.Opened) -> Path:
     """After the commit: the verified copy becomes `<sha256>.vfb` (over any file of that name)."""
     target = received_dir(store) / f"{b.sha256}.vfb"
     try:
@@ -242,11 +246,12 @@ def apply(store: Store, b: Bundle, kind: str = "export", *,
     return _apply_copy(store, copy, kind, admission)
 
 
-def _apply_copy(store: Store, b: Bundle, kind: str, admission: Admission) -> Receipt:
+def _apply_copy(store: Store, b: Bundle | bundle.Opened, kind: str,
+                admission: Admission) -> Receipt:
     """Merge a bundle whose `file` is its verified private copy; the copy is kept or removed."""
     try:
         signer = admission.signer.name
-        if _already_accepted(store, b.sha256):
+        if isinstance(b, bundle.Opened) or _already_accepted(store, b.sha256):
             with store.transaction():
                 receipt = _receipt(store, b, signer, 0, 0)
         else:
@@ -376,7 +381,8 @@ def _touched(conn: sqlite3.Connection, entity: str) -> Iterator[list[str]]:
                                            (entity, ids[-1], CHUNK))]
 
 
-def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int) -> Receipt:
+def _receipt(store: Store, b: Bundle | bundle.Opened, signer: str, new: int,
+             found: int) -> Receipt:
     m = b.manifest
     copy = received_dir(store) / f"{b.sha256}.vfb"
     cursor = store.conn.execute(
