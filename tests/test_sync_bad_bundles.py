@@ -129,6 +129,19 @@ def chain_break(world, tech):
     return _edit(world, twin, notes="rewritten")  # same device, same seq, other content
 
 
+def chain_break_past_our_head(world, tech):
+    """A cumulative bundle whose ops up to our head are another history, going past it."""
+    tech.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    twin_path = world.root / "twin.db"
+    shutil.copyfile(tech.path, twin_path)
+    shutil.copyfile(f"{tech.path}.key", f"{twin_path}.key")
+    sync.merge_files(world.pilot, [_edit(world, tech, notes="B1")])
+    twin = sync.prepare(Store(twin_path, actor="tech1"))
+    twin.update("halls", world.hall, {"notes": "rewritten"})
+    twin.update("halls", world.hall, {"notes": "and more"})
+    return world.export(twin, everything=True)
+
+
 def chain_gap_inside(world, tech):
     for label in ("B1", "B2", "B3"):
         tech.update("halls", world.hall, {"notes": label})
@@ -152,7 +165,8 @@ CASES = {
     bad_signature: "bad_signature", unknown_key: "untrusted_key", revoked_key: "revoked_key",
     op_altered: "op_altered", op_altered_and_rehashed: "digest_mismatch",
     other_project: "foreign_project", newer_schema: "newer_schema", zero_ops: "empty",
-    chain_skip: "chain_skip", chain_break: "chain_break", chain_gap_inside: "chain_gap_inside",
+    chain_skip: "chain_skip", chain_break: "chain_break",
+    chain_break_past_our_head: "chain_break", chain_gap_inside: "chain_gap_inside",
     dangling_reference: "dangling",
 }
 
@@ -174,7 +188,8 @@ def test_bad_bundle_refused_master_unchanged(tmp_path, cli, make):
     assert canonical(world.pilot) == before
     assert receipts_count(world.pilot) == receipts
     folder = tmp_path / "pilot.db.bundles"  # a copy per receipt, none of a refused file
-    assert {p.name for p in folder.iterdir()} == {Path(r.path).name for r in sync.receipts(world.pilot)}
+    kept = {p.name for p in folder.iterdir()} if folder.exists() else set()
+    assert kept == {Path(r.path).name for r in sync.receipts(world.pilot)}
 
 
 def test_same_bundle_twice_is_accepted_with_nothing_new(tmp_path, cli):
@@ -281,3 +296,19 @@ def test_any_failure_of_one_file_is_its_refusal(tmp_path):
     assert [outcomes[p].error for p in (paths[0], paths[2])] == [None, None]
     assert {p.name for p in (tmp_path / "pilot.db.bundles").iterdir()} == {
         Path(outcomes[p].receipt.path).name for p in (paths[0], paths[2])}
+
+
+def test_overlap_with_a_chain_held_in_part_is_refused(tmp_path):
+    """A work order gave the technician part of the pilot's chain: a bundle overlapping the
+    gaps cannot be checked against what is missing, so it is refused, never half merged."""
+    world = World(tmp_path)
+    tech = world.technician("tech1")
+    seqs = [r[0] for r in tech.conn.execute(
+        "SELECT seq FROM ops WHERE device_id = ? ORDER BY seq", (world.pilot.device_id,))]
+    assert len(seqs) < seqs[-1]  # gaps: the other residence and its hall were left out
+    everything = tmp_path / "pilot-all.vfb"
+    sync.export(world.pilot, everything, everything=True)
+    before = canonical(tech)
+    (outcome,) = sync.merge_files(tech, [everything])
+    assert outcome.error is not None and outcome.error.key == "chain_break"
+    assert canonical(tech) == before
