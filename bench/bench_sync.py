@@ -3,8 +3,9 @@
 Floor: what SQLite alone needs to take the same rows — ATTACH each bundle and
 ``INSERT OR IGNORE INTO ops SELECT * FROM bundle.ops``, one transaction per
 bundle, on a copy of the same master, in the same run. The merge does more
-(signature, per-op hashes, chain continuity, re-materialising the touched
-entities, conflict detection, receipt, raw copy), and the ratio says how much
+(private copy, signature, per-op hashes, the receiver's per-op checks of
+rights, clocks and values, chain continuity, re-materialising the touched
+entities, conflict detection, receipt), and the ratio says how much
 (time / floor time, lower is better). Re-merging the same bundles must cost
 at most half the first merge; the cost per op at 10^6 must stay within 1.5x
 the cost at 10^4 (the cost follows the bundle, not the master).
