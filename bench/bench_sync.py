@@ -3,33 +3,48 @@
 Floor: what SQLite alone needs to take the same rows — ATTACH each bundle and
 ``INSERT OR IGNORE INTO ops SELECT * FROM bundle.ops``, one transaction per
 bundle, on a copy of the same master, in the same run. The merge does more
-(signature, per-op hashes, chain continuity, re-materialising the touched
-entities, conflict detection, receipt, raw copy), and the ratio says how much
+(private copy, signature, per-op hashes, the receiver's per-op checks of
+rights, clocks and values, chain continuity, re-materialising the touched
+entities, conflict detection, receipt), and the ratio says how much
 (time / floor time, lower is better). Re-merging the same bundles must cost
 at most half the first merge; the cost per op at 10^6 must stay within 1.5x
 the cost at 10^4 (the cost follows the bundle, not the master).
 
-BENCH_QUICK=1: 20 bundles, masters of 10^4 and 10^5 ops.
+One big bundle: a technician's 2,000,000 signed ops (200,000 encodings)
+merged into a fresh copy of the pilot's base, in a child process
+(bench/sync_child.py): its peak memory (VmHWM; floor: the raw ATTACH +
+INSERT OR IGNORE child's), goal <= 500 MB whatever the bundle's size, and
+its time vs that raw floor.
+
+BENCH_QUICK=1: 20 bundles, masters of 10^4 and 10^5 ops, a big bundle of
+200,000 ops.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import vigikfield_sync as sync
+from vigikfield.domain import hlc as hlc_clock
 from vigikfield.domain import journal
 from vigikfield.domain.journal import Change
+from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
-from vigikfield_sync import keys
+from vigikfield_sync import bundle, keys
 
 OPS_PER_BUNDLE = 2_000
 TECHNICIANS = 10
+BIG_BUNDLE = 2_000_000
+CHILD = Path(__file__).resolve().parent / "sync_child.py"
 
 
 def _fresh(path: Path) -> None:
@@ -148,12 +163,90 @@ def _merge(master: Path, bundles: list[Path]) -> tuple[float, float]:
     return first, again
 
 
+def _big_bundle(workdir: Path, pilot: Store, residences: list[str], ops: int) -> Path:
+    """`ops` signed ops of one technician (encodings of 10 fields), built row by row.
+
+    The rows are made as `journal.append` makes them (UUIDv7 ids, HLC
+    stamps, hash chain) without a database in between, and written by
+    `bundle.write` as `bundle export` would.
+    """
+    _fresh(workdir / "bigtech.db")
+    tech = sync.prepare(Store(workdir / "bigtech.db", actor="bigtech"))
+    sync.trust_add(pilot, keys.public_hex(tech), "bigtech")
+    sync.trust_add(tech, keys.public_hex(pilot), "pilote", "pilot")
+    order = workdir / "wo-big.vfb"
+    sync.workorder(pilot, order, technician="bigtech", residences=residences[:4])
+    sync.merge_files(tech, [order], "workorder")
+    halls = [r[0] for r in tech.conn.execute("SELECT id FROM halls ORDER BY id")]
+    rng = random.Random(7)
+    stamps = list(hlc_clock.ticks(None, ops))
+    ids = journal.op_ids(stamps)
+    fields = (("hall_id", None), ("outcome", "encoded"), ("days", "1111111"),
+              ("windows", [["08:00", "20:00"]]), ("technician", "bigtech"),
+              ("encoded_at", "2026-11-22T10:00:00+00:00"), ("door_opened", 1),
+              ("label_attached", 1), ("notes", "ok"), ("failure_reason", None))
+    values = {name: journal.encode_value(value) for name, value in fields}
+    rows: list[tuple] = []
+    prev = journal.GENESIS
+    device = tech.device_id
+    for n, ((ms, counter), op_id) in enumerate(zip(stamps, ids)):
+        name = fields[n % len(fields)][0]
+        if n % len(fields) == 0:
+            entity_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            values["hall_id"] = journal.encode_value(rng.choice(halls))
+        partial = (op_id, device, n + 1, hlc_clock.encode(ms, counter), "encodings", entity_id,
+                   name, values[name], None, "bigtech", None)
+        digest = journal.op_hash(prev, partial)
+        rows.append((*partial, prev, digest))
+        prev = digest
+    path = workdir / "big.vfb"
+    bundle.write(path, rows, {
+        "kind": "export", "project_id": pilot.project_id, "device_id": device,
+        "role": "technician", "schema_version": SCHEMA_VERSION, "created_at": "bench",
+        "first_seq": 1, "last_seq": ops}, keys.signing_key(tech))
+    tech.close()
+    return path
+
+
+def _child(kind: str, master: Path, path: Path) -> dict:
+    done = subprocess.run([sys.executable, str(CHILD), kind, str(master), str(path)],
+                          capture_output=True, text=True, timeout=3600, cwd=CHILD.parent)
+    if done.returncode:
+        raise RuntimeError(f"sync_child {kind} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _big_rows(workdir: Path, pilot: Store, residences: list[str], ops: int) -> list[dict]:
+    """Merge one big bundle into a fresh master in a child: peak memory, and time vs the floor."""
+    path = _big_bundle(workdir, pilot, residences, ops)
+    pilot.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    fresh = workdir / "fresh.db"
+    _copy(pilot.path, fresh)
+    raw = _child("floor", _copy(fresh, workdir / "big-floor.db"), path)
+    merged = _child("merge", _copy(fresh, workdir / "big-master.db"), path)
+    assert merged["new_ops"] == raw["new_ops"] == ops, (merged, raw)
+    label = f"{ops:,}"
+    return [
+        {"name": f"peak memory merging one signed {label}-op bundle into a fresh master "
+                 "(VmHWM of the child; floor = the raw ATTACH + INSERT OR IGNORE child's)",
+         "value": merged["rss_mb"], "unit": "MB", "floor": raw["rss_mb"],
+         "ratio": round(merged["rss_mb"] / raw["rss_mb"], 2), "goal": "value <= 500"},
+        {"name": f"merge one signed {label}-op bundle into a fresh master vs raw ATTACH + "
+                 "INSERT OR IGNORE (ratio = time / floor time)",
+         "value": round(ops / merged["seconds"]), "unit": "ops/s",
+         "floor": round(ops / raw["seconds"]),
+         "ratio": round(merged["seconds"] / raw["seconds"], 2), "goal": "<= 3"},
+    ]
+
+
 def run(workdir: Path) -> list[dict]:
     quick = bool(os.environ.get("BENCH_QUICK"))
     count = 20 if quick else 50
     sizes = (10_000, 100_000) if quick else (10_000, 1_000_000)
+    big = BIG_BUNDLE // 10 if quick else BIG_BUNDLE
     workdir.mkdir(parents=True, exist_ok=True)
     pilot, residences, _ = _base(workdir)
+    big_rows = _big_rows(workdir, pilot, residences, big)
     bundles = _bundles(workdir, pilot, residences, count)
     ops = count * OPS_PER_BUNDLE
     results: list[dict] = []
@@ -196,7 +289,7 @@ def run(workdir: Path) -> list[dict]:
         "value": round(size_bytes / ops, 1), "unit": "bytes/op", "floor": round(raw, 1),
         "ratio": round(size_bytes / ops / raw, 2), "goal": "information"})
     pilot.close()
-    return results
+    return results + big_rows
 
 
 def _raw_bytes(path: Path) -> float:
@@ -207,7 +300,4 @@ def _raw_bytes(path: Path) -> float:
 
 
 if __name__ == "__main__":
-    import json
-    import sys
-
     print(json.dumps(run(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/bench_sync")), indent=1))

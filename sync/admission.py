@@ -117,17 +117,19 @@ class Admission:
         device = self.manifest["device_id"]
         may = {(e, f): rights.may_write(role, e, f) for e, fs in ENTITIES.items() for f in fs}
         is_uuid, valid_hlc, parse = values.is_uuid, hlc_clock.valid, values.parse_json
-        seen_ids: set[str] = set()  # ids repeat a lot: check each once
+        # Values repeat a lot (outcomes, flags, parents): a short value text found good
+        # for a field is good again. Bounded, so memory does not grow with the bundle.
+        good: set[tuple[str, str, str]] = set()
 
         def check(row: tuple) -> None:
             op_id, op_device, _seq, stamp, entity, entity_id, field, value, base = row[:9]
-            for ident in (op_id, op_device, entity_id) if base is None else (
-                    op_id, op_device, entity_id, base):
-                if ident not in seen_ids:
-                    if not is_uuid(ident):
-                        raise SyncError("bad_op_id", path=path, op=str(op_id)[:40],
-                                        value=str(ident)[:40])
-                    seen_ids.add(ident)
+            if op_device != device and not is_uuid(op_device):
+                raise SyncError("bad_op_id", path=path, op=str(op_id)[:40],
+                                value=str(op_device)[:40])
+            for ident in (op_id, entity_id) if base is None else (op_id, entity_id, base):
+                if not is_uuid(ident):
+                    raise SyncError("bad_op_id", path=path, op=str(op_id)[:40],
+                                    value=str(ident)[:40])
             if not valid_hlc(stamp) or stamp < oldest:
                 raise SyncError("bad_hlc", path=path, op=op_id, value=str(stamp)[:40])
             if stamp > bound:
@@ -143,10 +145,17 @@ class Admission:
                     role, entity, field, who=who, entity_id=entity_id))
             if self.kind == "export" and op_device != device:
                 raise SyncError("foreign_device_op", path=path, op=op_id)
+            key = (entity, field, value)
+            if key in good:
+                return
             try:
                 parse(entity, field, value)
             except values.BadValue as exc:
                 raise SyncError("bad_op_value", path=path, op=op_id, reason=exc) from exc
+            if len(value) <= 80:  # short values only: the set stays small
+                if len(good) > 20_000:
+                    good.clear()
+                good.add(key)
 
         return check
 

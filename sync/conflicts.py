@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -40,19 +41,25 @@ def _marks(items: list) -> str:
     return ", ".join("?" * len(items))
 
 
-def _heads_of(conn: sqlite3.Connection, entity: str,
-              ids: list[str]) -> dict[tuple[str, str], dict[str, tuple]]:
-    """(entity_id, field) -> {head op_id: (device_id, hlc, value)}, where heads of devices differ.
-
-    An op's parents are its base and the ops it superseded (a pilot's
-    resolution); only parents among the field's own ops count, so an op is an
-    ancestor exactly when it is the parent of one of them, and a head
-    otherwise. The histories are read once, without their values: only the
-    heads' clocks and values are fetched.
-    """
+def _links(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """op_id -> the ops it superseded (a pilot's resolutions)."""
     links: dict[str, list[str]] = {}
     for op_id, ancestor in conn.execute("SELECT op_id, ancestor FROM sync_supersedes"):
         links.setdefault(op_id, []).append(ancestor)
+    return links
+
+
+def _heads_of(conn: sqlite3.Connection, entity: str, ids: list[str],
+              links: dict[str, list[str]]) -> dict[tuple[str, str], dict[str, tuple]]:
+    """(entity_id, field) -> {head op_id: (device_id, hlc, value)}, where heads of devices differ.
+
+    An op's parents are its base and the ops it superseded (a pilot's
+    resolution, `links`); only parents among the field's own ops count, so an
+    op is an ancestor exactly when it is the parent of one of them, and a head
+    otherwise. SQLite hands each field's op ids and bases over as two JSON
+    arrays (no Python loop over the history); only the heads of fields with
+    several heads are then read, with their devices, clocks and values.
+    """
     grouped: dict[tuple[str, str], dict[str, tuple]] = {}
     for start in range(0, len(ids), 500):
         some = ids[start:start + 500]
@@ -64,36 +71,31 @@ def _heads_of(conn: sqlite3.Connection, entity: str,
             (entity, *some))]
         if not chunk:
             continue
-        ops: dict[tuple[str, str], dict[str, str]] = {}
-        parents: dict[tuple[str, str], set[str]] = {}
-        for entity_id, field, op_id, device_id, base in conn.execute(
-            "SELECT entity_id, field, op_id, device_id, base FROM ops "
-            f"WHERE entity = ? AND entity_id IN ({_marks(chunk)})", (entity, *chunk)
-        ):
-            key = (entity_id, field)
-            group = ops.get(key)
-            if group is None:
-                group = ops[key] = {}
-                parents[key] = set()
-            group[op_id] = device_id
-            if base is not None:
-                parents[key].add(base)
-            if op_id in links:
-                parents[key].update(links[op_id])
         wanted: dict[str, tuple[str, str]] = {}
-        for key, group in ops.items():
-            ancestors = parents[key]
-            tips = [op_id for op_id in group if op_id not in ancestors]
-            if len({group[op_id] for op_id in tips}) > 1:  # else no head is another device's
-                wanted.update(dict.fromkeys(tips, key))
+        for entity_id, field, members, bases in conn.execute(
+            "SELECT entity_id, field, json_group_array(op_id), json_group_array(base) FROM ops "
+            f"WHERE entity = ? AND entity_id IN ({_marks(chunk)}) GROUP BY entity_id, field "
+            "HAVING count(*) > 1", (entity, *chunk)
+        ):
+            members = json.loads(members)
+            ancestors = set(json.loads(bases))
+            if links:
+                for op_id in members:
+                    ancestors.update(links.get(op_id, ()))
+            tips = [op_id for op_id in members if op_id not in ancestors]
+            if len(tips) > 1:  # one head is the winner and conflicts with nothing
+                wanted.update(dict.fromkeys(tips, (entity_id, field)))
         heads = list(wanted)
+        found: dict[tuple[str, str], dict[str, tuple]] = {}
         for part in range(0, len(heads), 500):
             few = heads[part:part + 500]
-            for op_id, stamp, value in conn.execute(
-                f"SELECT op_id, hlc, value FROM ops WHERE op_id IN ({_marks(few)})", few
+            for op_id, device_id, stamp, value in conn.execute(
+                f"SELECT op_id, device_id, hlc, value FROM ops WHERE op_id IN ({_marks(few)})", few
             ):
-                key = wanted[op_id]
-                grouped.setdefault(key, {})[op_id] = (ops[key][op_id], stamp, value)
+                found.setdefault(wanted[op_id], {})[op_id] = (device_id, stamp, value)
+        for key, tips in found.items():
+            if len({device_id for device_id, _, _ in tips.values()}) > 1:  # else none is another's
+                grouped[key] = tips
     return grouped
 
 
@@ -112,17 +114,30 @@ def detect(conn: sqlite3.Connection, entities: dict[str, set[str]]) -> int:
     `entities` maps an entity table to the ids whose ops changed; returns the
     number of open conflicts found on them.
     """
+    return detect_chunks(conn, ((entity, sorted(entities[entity])) for entity in sorted(entities)))
+
+
+def detect_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[str, list[str]]]) -> int:
+    """`detect`, fed (entity, ids) a chunk at a time: the same conflicts, bounded memory.
+
+    Conflicts of an entity depend on its own ops only, so any split of the
+    ids gives the same result; each id must come in one chunk only.
+    """
     found = 0
     stamp = local.now()
-    for entity in sorted(entities):
-        ids = sorted(entities[entity])
+    links: dict[str, list[str]] | None = None
+    for entity, ids in chunks:
+        if not ids:
+            continue
+        if links is None:
+            links = _links(conn)
         if conn.execute("SELECT 1 FROM sync_conflicts LIMIT 1").fetchone():
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 conn.execute(
                     f"DELETE FROM sync_conflicts WHERE entity = ? AND entity_id IN "
                     f"({', '.join('?' * len(chunk))}) AND resolved_op IS NULL", (entity, *chunk))
-        for (entity_id, field), heads in sorted(_heads_of(conn, entity, ids).items()):
+        for (entity_id, field), heads in sorted(_heads_of(conn, entity, ids, links).items()):
             for op_a, op_b in _pairs(heads):
                 conn.execute(
                     "INSERT OR IGNORE INTO sync_conflicts (id, entity, entity_id, field, op_a, "

@@ -4,13 +4,22 @@ Merge is a set union of ops (INSERT OR IGNORE), followed by re-materialising
 the entities the new ops touch and re-detecting conflicts on the fields they
 touch: idempotent and order-free. A refused bundle changes nothing in the
 database; every accepted one leaves a raw copy and a receipt.
+
+The ops inserted are exactly the ops verified: each incoming file is copied
+to a fresh private file in the received folder, that copy is verified and
+attached, and only once committed is it renamed `<sha256>.vfb` (over
+whatever file had that name). Nothing holds a bundle's ops in memory: the
+touched entities are found with SQL over the attached copy and are
+re-materialised and checked for conflicts a chunk at a time.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,21 +74,19 @@ def receipts(store: Store) -> list[Receipt]:
     )]
 
 
-def _check_against(store: Store, b: Bundle, kind: str) -> Admission:
-    m = b.manifest
+def _check_against(store: Store, manifest: dict, kind: str, path: Path) -> Admission:
+    """Kind, signer and device (`Admission`), project and schema: all but the ops themselves."""
+    m = manifest
     if m["kind"] != kind:
-        raise SyncError("use_import" if m["kind"] == "workorder" else "use_merge", path=b.path)
-    admission = Admission.of(store, m, kind, b.path)
+        raise SyncError("use_import" if m["kind"] == "workorder" else "use_merge", path=path)
+    admission = Admission.of(store, m, kind, path)
     project = store.project_id
     if project is None and kind == "export":
         raise SyncError("no_project")
     if project is not None and m["project_id"] != project:
-        raise SyncError("foreign_project", path=b.path, theirs=m["project_id"], ours=project)
+        raise SyncError("foreign_project", path=path, theirs=m["project_id"], ours=project)
     if m["schema_version"] > SCHEMA_VERSION:
-        raise SyncError("newer_schema", path=b.path, theirs=m["schema_version"], ours=SCHEMA_VERSION)
-    check = admission.op_check(b.path)
-    for row in b.rows:
-        check(row)
+        raise SyncError("newer_schema", path=path, theirs=m["schema_version"], ours=SCHEMA_VERSION)
     return admission
 
 
@@ -90,44 +97,132 @@ def _chain_head(store: Store, device_id: str) -> int:
     return head
 
 
+def _hash_at(store: Store, device_id: str, seq: int) -> str | None:
+    row = store.conn.execute(
+        "SELECT hash FROM ops WHERE device_id = ? AND seq = ?", (device_id, seq)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _check_continuity(store: Store, b: Bundle) -> int:
-    """The device's chain here must be extended, never skipped nor forked; returns its head."""
+    """The device's chain here must be extended, never skipped nor forked; returns its head.
+
+    The bundle is one contiguous, linked piece of the chain (`bundle.read`)
+    and so is what we hold of it: an overlap is the very same ops exactly
+    when we hold every op of it and its last op is the same (each hash
+    covers the one before). Only seeks: the bundle's first and last ops come
+    from its summary. When the bundle goes past our head, its op after our
+    head is checked once inserted (`_check_joined`).
+    """
     device = b.manifest["device_id"]
     head = _chain_head(store, device)
-    first, last = b.rows[0], b.rows[-1]
+    first, last = b.first, b.last
     if first[2] > head + 1:
         raise SyncError("chain_skip", path=b.path, have=head, first=first[2])
-    if first[2] > 1:
-        row = store.conn.execute(
-            "SELECT hash FROM ops WHERE device_id = ? AND seq = ?", (device, first[2] - 1)
-        ).fetchone()
-        if row is None or row[0] != first[11]:
-            raise SyncError("chain_break", path=b.path, seq=first[2])
+    if first[2] > 1 and _hash_at(store, device, first[2] - 1) != first[11]:
+        raise SyncError("chain_break", path=b.path, seq=first[2])
     if first[2] <= head:
-        known = dict(store.conn.execute(
-            "SELECT seq, hash FROM ops WHERE device_id = ? AND seq BETWEEN ? AND ?",
-            (device, first[2], min(last[2], head)),
-        ))
-        for row in b.rows:
-            if row[2] <= head and known.get(row[2]) != row[12]:
-                raise SyncError("chain_break", path=b.path, seq=row[2])
+        end = min(last[2], head)
+        (held,) = store.conn.execute(
+            "SELECT count(*) FROM ops WHERE device_id = ? AND seq BETWEEN ? AND ?",
+            (device, first[2], end),
+        ).fetchone()
+        if held != end - first[2] + 1 or (end == last[2] and _hash_at(store, device, end) != last[12]):
+            raise SyncError("chain_break", path=b.path, seq=end)
     return head
 
 
-def _keep_copy(store: Store, b: Bundle) -> tuple[Path, bool]:
-    """Copy the raw file into the received folder; returns (copy, whether it is new)."""
-    folder = received_dir(store)
+def _check_joined(store: Store, b: Bundle, head: int) -> None:
+    """Inside the merge: the bundle's op after our old head must follow our op at that head."""
+    if b.first[2] <= head < b.last[2]:
+        device = b.manifest["device_id"]
+        row = store.conn.execute(
+            "SELECT prev_hash FROM ops WHERE device_id = ? AND seq = ?", (device, head + 1)
+        ).fetchone()
+        if row is None or row[0] != _hash_at(store, device, head):
+            raise SyncError("chain_break", path=b.path, seq=head + 1)
+
+
+INCOMING = ".incoming-"  # private copies of bundles being received: .incoming-<pid>-<random>.tmp
+
+
+def _private_copy(folder: Path, source: Path) -> Path:
+    """A fresh owner-only file in `folder` holding the bytes of `source` (never an existing file)."""
     private.make_dir(folder, tighten=True)
-    target = folder / f"{b.sha256}.vfb"
-    if target.exists():
-        return target, False
-    tmp = folder / f".{b.sha256}.{os.getpid()}.tmp"
-    private.copy(b.path, tmp)
-    if bundle.file_sha256(tmp) != b.sha256:  # the file changed since it was checked
-        tmp.unlink()
-        raise SyncError("digest_mismatch", path=b.path)
-    os.replace(tmp, target)
-    return target, True
+    fd, name = tempfile.mkstemp(prefix=f"{INCOMING}{os.getpid()}-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove private copies left by merges that were killed (their process is gone)."""
+    if os.name != "posix" or not folder.is_dir():
+        return
+    for stale in folder.glob(f"{INCOMING}*.tmp"):
+        try:
+            os.kill(int(stale.name[len(INCOMING):].split("-")[0]), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except (ValueError, OSError):
+            continue
+
+
+def _both(first: Callable[[tuple], None],
+          second: Callable[[tuple], None] | None) -> Callable[[tuple], None]:
+    if second is None:
+        return first
+
+    def both(row: tuple) -> None:
+        first(row)
+        second(row)
+
+    return both
+
+
+def _receive(store: Store, path: Path, kind: str, checker: bundle.Checker | None = None
+             ) -> tuple[Bundle | bundle.Opened, Admission]:
+    """Copy `path` to a fresh private file and verify THAT copy; it is the result's `file`.
+
+    The verification is `bundle.read`'s, with the receiver's own checks of
+    the manifest (`_check_against`) and of every op (`Admission.op_check`,
+    then `checker`'s) in its one streaming pass. A copy whose SHA-256 is
+    that of a bundle accepted before is those very bytes, verified then:
+    it is only opened (signature, signer, project), not scanned again. The
+    caller merges the copy (`_apply_copy`) or must remove it.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise SyncError("unreadable", path=path, error=exc.strerror or exc) from exc
+    copy = _private_copy(received_dir(store), path)
+    try:
+        opened = bundle.open_bundle(copy, shown=path)
+        admission = _check_against(store, opened.manifest, kind, path)
+        if _already_accepted(store, opened.sha256):
+            return opened, admission
+        check = _both(admission.op_check(path),
+                      checker(opened.manifest) if checker is not None else None)
+        return bundle.scan(opened, check), admission
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+
+
+def _keep_copy(store: Store, b: Bundle | bundle.Opened) -> Path:
+    """After the commit: the verified copy becomes `<sha256>.vfb` (over any file of that name)."""
+    target = received_dir(store) / f"{b.sha256}.vfb"
+    try:
+        os.replace(b.file, target)
+    except OSError:
+        b.file.unlink(missing_ok=True)  # merged all the same: the receipt is what counts
+    return target
 
 
 def _already_accepted(store: Store, sha: str) -> bool:
@@ -136,78 +231,108 @@ def _already_accepted(store: Store, sha: str) -> bool:
     ).fetchone() is not None
 
 
-def apply(store: Store, b: Bundle, kind: str = "export") -> Receipt:
-    """Verify `b` against this database and merge it in one transaction, or refuse it."""
+def apply(store: Store, b: Bundle, kind: str = "export", *,
+          checker: bundle.Checker | None = None) -> Receipt:
+    """Verify `b` against this database and merge it in one transaction, or refuse it.
+
+    What is merged is a fresh copy of `b.path`, verified again (with the
+    receiver's checks and `checker`): it must be the file `b` was read from.
+    """
     local.prepare(store)
-    admission = _check_against(store, b, kind)
-    signer = admission.signer.name
-    if _already_accepted(store, b.sha256):
-        with store.transaction():
-            return _receipt(store, b, signer, 0, 0, None)
-    head = _check_continuity(store, b) if kind == "export" else 0
-    copy, fresh = _keep_copy(store, b)
+    copy, admission = _receive(store, b.path, kind, checker)
+    if copy.sha256 != b.sha256:  # the file changed since it was checked
+        copy.file.unlink(missing_ok=True)
+        raise SyncError("digest_mismatch", path=b.path)
+    return _apply_copy(store, copy, kind, admission)
+
+
+def _apply_copy(store: Store, b: Bundle | bundle.Opened, kind: str,
+                admission: Admission) -> Receipt:
+    """Merge a bundle whose `file` is its verified private copy; the copy is kept or removed."""
+    try:
+        signer = admission.signer.name
+        if isinstance(b, bundle.Opened) or _already_accepted(store, b.sha256):
+            with store.transaction():
+                receipt = _receipt(store, b, signer, 0, 0)
+        else:
+            head = _check_continuity(store, b) if kind == "export" else 0
+            receipt = _merge_copy(store, b, kind, head, admission)
+    except BaseException:
+        b.file.unlink(missing_ok=True)
+        raise
+    _keep_copy(store, b)
+    return receipt
+
+
+def _merge_copy(store: Store, b: Bundle, kind: str, head: int, admission: Admission) -> Receipt:
+    """ATTACH the verified copy and merge it in one transaction (any failure: nothing changed)."""
     conn = store.conn
-    conn.execute("ATTACH DATABASE ? AS bundle", (str(copy),))
+    try:
+        conn.execute("ATTACH DATABASE ? AS bundle", (str(b.file),))
+    except sqlite3.Error as exc:
+        raise SyncError("merge_failed", path=b.path, error=exc) from exc
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
             guard = admission.before_insert(path=b.path)
-            receipt = _merge_rows(store, b, kind, head, signer, copy)
+            receipt = _merge_rows(store, b, kind, head, admission.signer.name)
             admission.after_apply(guard, path=b.path)
             conn.execute("COMMIT")
-        except BaseException as exc:
+        except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if fresh:
-                copy.unlink(missing_ok=True)
-            if isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" in str(exc):
-                raise SyncError("dangling", path=b.path) from exc
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise SyncError("merge_failed", path=b.path, error=exc) from exc
             raise
+    except sqlite3.IntegrityError as exc:
+        if "FOREIGN KEY" in str(exc):
+            raise SyncError("dangling", path=b.path) from exc
+        raise SyncError("merge_failed", path=b.path, error=exc) from exc
+    except sqlite3.Error as exc:
+        raise SyncError("merge_failed", path=b.path, error=exc) from exc
     finally:
         conn.execute("DETACH DATABASE bundle")
     return receipt
 
 
-def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str,
-                copy: Path) -> Receipt:
+CHUNK = 2_000  # touched entities re-materialised and checked for conflicts at a time
+
+
+def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str) -> Receipt:
     conn = store.conn
     cols = ", ".join(journal.OP_COLUMNS)
     if kind == "export":
-        new_rows = [r for r in b.rows if r[2] > head]
+        # The bundle is seq first..last without a gap: the new ops are those past our head.
+        expected = max(b.last[2] - max(head, b.first[2] - 1), 0)
         conn.execute(
             f"INSERT OR IGNORE INTO ops ({cols}) SELECT {cols} FROM bundle.ops WHERE seq > ?",
             (head,),
         )
         inserted = conn.execute("SELECT changes()").fetchone()[0]
-        if inserted != len(new_rows):  # an op id already used by another op
+        if inserted != expected:  # an op id already used by another op
             raise SyncError("op_id_clash", path=b.path)
+        _check_joined(store, b, head)
+        where, params = "WHERE seq > ?", (head,)
+        all_new = head < b.first[2]
     else:
         conn.execute(f"INSERT OR IGNORE INTO ops ({cols}) SELECT {cols} FROM bundle.ops")
         inserted = conn.execute("SELECT changes()").fetchone()[0]
-        new_rows = b.rows if inserted else []
+        where, params, all_new = "", (), True
         conn.executemany(
             "INSERT OR IGNORE INTO sync_partial_chains (device_id) VALUES (?)",
-            [(d,) for d in {r[1] for r in b.rows} if d != store.device_id],
+            [(d,) for d in sorted(b.devices) if d != store.device_id],
         )
         if store.project_id is None:
             conn.execute("UPDATE device SET project_id = ?", (b.manifest["project_id"],))
         _first_work_order(store, b.manifest)
-    found = None
-    if new_rows:
-        touched: dict[str, set[str]] = {}
-        for row in new_rows:
-            touched.setdefault(row[4], set()).add(row[5])
-        for entity in ORDER:
-            if entity in touched:
-                journal.materialise(conn, entity, touched[entity])
+    found = 0
+    if inserted:
+        if all_new:
+            newest = b.hlc_max
+        else:
+            (newest,) = conn.execute(f"SELECT max(hlc) FROM bundle.ops {where}", params).fetchone()
         (clock,) = conn.execute("SELECT hlc FROM device").fetchone()
-        conn.execute("UPDATE device SET hlc = ?",
-                     (hlc_clock.observe(clock, max(r[3] for r in new_rows)),))
-        if kind == "export":
-            found = conflicts.detect(conn, touched)
-    return _receipt(store, b, signer, inserted, found or 0, copy)
+        conn.execute("UPDATE device SET hlc = ?", (hlc_clock.observe(clock, newest),))
+        found = _refresh(conn, where, params, detect=kind == "export")
+    return _receipt(store, b, signer, inserted, found)
 
 
 def _first_work_order(store: Store, manifest: dict) -> None:
@@ -219,16 +344,52 @@ def _first_work_order(store: Store, manifest: dict) -> None:
         store.set_profile(name=manifest["technician"])
 
 
-def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int | None,
-             copy: Path | None) -> Receipt:
+def _refresh(conn: sqlite3.Connection, where: str, params: tuple, *, detect: bool) -> int:
+    """Re-materialise the entities the new ops touch, parents first, and detect their conflicts.
+
+    The touched (entity, entity_id) pairs are collected by SQL from the
+    attached bundle into a TEMP table, then taken CHUNK at a time: memory
+    follows the chunk, not the bundle.
+    """
+    conn.execute("DROP TABLE IF EXISTS temp.sync_touched")
+    conn.execute("CREATE TEMP TABLE sync_touched (entity TEXT NOT NULL, entity_id TEXT NOT NULL, "
+                 "PRIMARY KEY (entity, entity_id)) WITHOUT ROWID")
+    try:
+        conn.execute("INSERT OR IGNORE INTO temp.sync_touched "
+                     f"SELECT entity, entity_id FROM bundle.ops {where}", params)
+        for entity in ORDER:
+            for ids in _touched(conn, entity):
+                journal.materialise(conn, entity, ids)
+        if not detect:
+            return 0
+        return conflicts.detect_chunks(
+            conn, ((entity, ids) for entity in sorted(ORDER) for ids in _touched(conn, entity)))
+    finally:
+        conn.execute("DROP TABLE temp.sync_touched")
+
+
+def _touched(conn: sqlite3.Connection, entity: str) -> Iterator[list[str]]:
+    """The touched ids of `entity`, CHUNK at a time, in id order (keyset paging)."""
+    query = ("SELECT entity_id FROM temp.sync_touched WHERE entity = ?{after} "
+             "ORDER BY entity_id LIMIT ?")
+    ids = [r[0] for r in conn.execute(query.format(after=""), (entity, CHUNK))]
+    while ids:
+        yield ids
+        if len(ids) < CHUNK:
+            return
+        ids = [r[0] for r in conn.execute(query.format(after=" AND entity_id > ?"),
+                                           (entity, ids[-1], CHUNK))]
+
+
+def _receipt(store: Store, b: Bundle | bundle.Opened, signer: str, new: int,
+             found: int) -> Receipt:
     m = b.manifest
-    if copy is None:
-        copy = received_dir(store) / f"{b.sha256}.vfb"
+    copy = received_dir(store) / f"{b.sha256}.vfb"
     cursor = store.conn.execute(
         "INSERT INTO sync_receipts (bundle_sha256, kind, device_id, signer, ops, new_ops, "
         "duplicate_ops, conflicts, received_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (b.sha256, m["kind"], m["device_id"], signer, len(b.rows), new, len(b.rows) - new,
-         found or 0, local.now(), str(copy)),
+        (b.sha256, m["kind"], m["device_id"], signer, b.op_count, new, b.op_count - new,
+         found, local.now(), str(copy)),
     )
     row = store.conn.execute(
         f"SELECT {', '.join(Receipt.__slots__)} FROM sync_receipts WHERE id = ?",
@@ -237,27 +398,68 @@ def _receipt(store: Store, b: Bundle, signer: str, new: int, found: int | None,
     return Receipt(*row)
 
 
-def _order(b: Bundle) -> tuple:
-    return (b.manifest["device_id"], b.rows[0][2] if b.rows else 0)
+def _order(path: Path) -> tuple[str, int]:
+    """Where a file goes in a multi-file merge: (device, first op), from a glance at it.
+
+    An export's manifest says its first op (`bundle.read` checks it); other
+    files are asked their first op. The glance decides only the order: every
+    file is verified in full, from its own private copy, when its turn comes.
+    A file that cannot be glanced at goes first, to be refused with its reason.
+    """
+    try:
+        conn = sqlite3.connect(bundle.uri(Path(path)), uri=True)
+        try:
+            manifest = dict(conn.execute("SELECT key, value FROM manifest"))
+            first = manifest.get("first_seq")
+            if first is None:
+                row = conn.execute("SELECT seq FROM ops ORDER BY device_id, seq LIMIT 1").fetchone()
+                first = row[0] if row else 0
+            return str(manifest.get("device_id") or ""), int(first)
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, TypeError, ValueError):
+        return "", 0
+
+
+# Page cache of a merge (KiB, negative as PRAGMA cache_size takes it): the
+# conflict and replay queries seek all over the op log.
+MERGE_CACHE = -65_536
+
+
+def _refusal(path: Path, exc: Exception) -> SyncError:
+    """Any failure on one file, as the reason that file was refused."""
+    if isinstance(exc, SyncError):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        return SyncError("merge_failed", path=path, error=exc)
+    if isinstance(exc, OSError):
+        return SyncError("merge_failed", path=path, error=exc.strerror or exc)
+    return SyncError("bad_content", path=path, error=f"{type(exc).__name__}: {exc}")
 
 
 def merge_files(store: Store, paths: Iterable[Path], kind: str = "export",
-                progress: Callable[[Path], None] | None = None) -> list[Outcome]:
-    """Merge several files, each on its own; chains in order so any file order works."""
-    read: list[tuple[Path, Bundle]] = []
+                progress: Callable[[Path], None] | None = None, *,
+                checker: bundle.Checker | None = None) -> list[Outcome]:
+    """Merge several files, each on its own; chains in order so any file order works.
+
+    Each file in turn is copied, verified (with `checker`'s per-op checks
+    besides the receiver's own) and merged, or refused: one file's failure,
+    whatever it is, never stops the others.
+    """
+    local.prepare(store)
+    _sweep(received_dir(store))
     outcomes: list[Outcome] = []
-    for path in paths:
-        try:
-            read.append((Path(path), bundle.read(Path(path))))
-        except SyncError as exc:
-            outcomes.append(Outcome(Path(path), error=exc))
+    (cache,) = store.conn.execute("PRAGMA cache_size").fetchone()
+    store.conn.execute(f"PRAGMA cache_size = {MERGE_CACHE}")
+    try:
+        for path in sorted(map(Path, paths), key=_order):
+            try:
+                b, admission = _receive(store, path, kind, checker)
+                outcomes.append(Outcome(path, receipt=_apply_copy(store, b, kind, admission)))
+            except Exception as exc:  # noqa: BLE001 - this file is refused, the next is tried
+                outcomes.append(Outcome(path, error=_refusal(path, exc)))
             if progress:
-                progress(Path(path))
-    for path, b in sorted(read, key=lambda item: _order(item[1])):
-        try:
-            outcomes.append(Outcome(path, receipt=apply(store, b, kind)))
-        except SyncError as exc:
-            outcomes.append(Outcome(path, error=exc))
-        if progress:
-            progress(path)
+                progress(path)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return outcomes

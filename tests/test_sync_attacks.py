@@ -278,18 +278,25 @@ def test_malformed_ids_are_refused(tmp_path):
 
 # -- maintenance stays within its landlord -------------------------------------------------
 
-def test_maintenance_writes_only_its_landlords_checklist(tmp_path):
+def _maintenance(tmp_path) -> tuple[World, Store, str]:
+    """A world with a second landlord's residence, and a maintenance laptop of Habitat 77."""
     world = World(tmp_path)
     p = world.pilot
     other = p.create("landlords", {"name": "Les Foyers de Seine", "project_id": p.project_id})
     commune = p.conn.execute("SELECT id FROM communes").fetchone()[0]
     foreign_res = p.create("residences", {"name": "Autre", "landlord_id": other,
                                           "commune_id": commune})
-    foreign_hall = p.create("halls", {"residence_id": foreign_res, "label": "A"})
     maint = sync.prepare(Store(tmp_path / "maint.db", actor="Mme Martin"))
     maint.conn.execute("UPDATE device SET project_id = ?", (p.project_id,))
     sync.trust_add(p, keys.key_text(maint), "maintenance Habitat 77", "maintenance",
                    landlord_id=world.landlord)
+    return world, maint, foreign_res
+
+
+def test_maintenance_writes_only_its_landlords_checklist(tmp_path):
+    world, maint, foreign_res = _maintenance(tmp_path)
+    p = world.pilot
+    foreign_hall = p.create("halls", {"residence_id": foreign_res, "label": "A"})
     new_hall = str(uuid.uuid4())
     forge(maint, [Change("halls", world.hall, "brand", "Urmet"),
                   *(Change("halls", new_hall, f, v, new=True) for f, v in (
@@ -302,20 +309,11 @@ def test_maintenance_writes_only_its_landlords_checklist(tmp_path):
 
 
 def test_maintenance_cannot_move_a_hall_out_of_its_landlord(tmp_path):
-    world = World(tmp_path)
-    p = world.pilot
-    other = p.create("landlords", {"name": "Les Foyers de Seine", "project_id": p.project_id})
-    commune = p.conn.execute("SELECT id FROM communes").fetchone()[0]
-    foreign_res = p.create("residences", {"name": "Autre", "landlord_id": other,
-                                          "commune_id": commune})
-    maint = sync.prepare(Store(tmp_path / "maint.db", actor="Mme Martin"))
-    maint.conn.execute("UPDATE device SET project_id = ?", (p.project_id,))
-    sync.trust_add(p, keys.key_text(maint), "maintenance", "maintenance",
-                   landlord_id=world.landlord)
+    world, maint, foreign_res = _maintenance(tmp_path)
     forge(maint, [Change("halls", world.hall, "residence_id", foreign_res)])
     refused(world, world.export(maint), "forbidden_op")
-    forge_site = sync.prepare(Store(tmp_path / "maint2.db", actor="x"))
-    forge_site.conn.execute("UPDATE device SET project_id = ?", (p.project_id,))
+    forge(maint, [Change("residences", world.residence, "site_level", 1)])
+    refused(world, world.export(maint, everything=True), "forbidden_op")
 
 
 # -- confidential ops leave no trace in a work order --------------------------------------

@@ -77,8 +77,7 @@ def register(cli: click.Group) -> None:
         try:
             parsed = importer.parse(file, landlord)
         except tabular.TabularError as exc:
-            fail(t("import.at_file", file=file, message=t(exc.key, **exc.values)),
-                 EXIT_BAD_INPUT)
+            fail(t("import.at_file", file=file, message=str(exc)), EXIT_BAD_INPUT)
         try:
             if parsed.problems:
                 raise ImportProblems(parsed.problems)

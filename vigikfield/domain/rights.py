@@ -126,9 +126,11 @@ def foreign_owned(conn: sqlite3.Connection, entity: str, ids: Iterable[str],
     for chunk in _chunks(sorted(set(ids))):
         marks = ", ".join("?" * len(chunk))
         for entity_id, device_id in conn.execute(
-            f"SELECT o.entity_id, o.device_id FROM ops o JOIN (SELECT entity_id, min(hlc) AS first "
+            # The first ops found by seeks on idx_ops_target, then joined (CROSS JOIN keeps
+            # that order: SQLite would otherwise scan the whole op log).
+            f"SELECT o.entity_id, o.device_id FROM (SELECT entity_id, min(hlc) AS first "
             f"FROM ops WHERE entity = ? AND entity_id IN ({marks}) GROUP BY entity_id) f "
-            f"ON o.entity = ? AND o.entity_id = f.entity_id AND o.hlc = f.first",
+            f"CROSS JOIN ops o ON o.entity = ? AND o.entity_id = f.entity_id AND o.hlc = f.first",
             (entity, *chunk, entity),
         ):
             if device_id not in own:

@@ -322,9 +322,12 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # one for all: json.loads builds one a call
+
+
 def _loads(text: str) -> Any:
     """Strict JSON: no NaN or Infinity (Python's json takes them)."""
-    return json.loads(text, parse_constant=_no_constant)
+    return _DECODER.decode(text)
 
 
 def parse_json(entity: str, field: str, text: str | None) -> Any:
