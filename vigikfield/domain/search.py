@@ -7,6 +7,7 @@ first; then the full-text matches, best (bm25) first.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -80,3 +81,12 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[Hit]:
                 hits.append(Hit(*row))
                 seen.add(row[0])
     return hits
+
+
+def statuses_of(conn: sqlite3.Connection, hall_ids: list[str]) -> dict[str, str]:
+    """Each hall's status (the ``hall_status`` view, the one definition), by hall id."""
+    if not hall_ids:
+        return {}
+    return dict(conn.execute(
+        "SELECT hall_id, status FROM hall_status WHERE hall_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(hall_ids),)))

@@ -1,4 +1,12 @@
-"""Route: the residences to visit, with their progress, and a search box."""
+"""Route: the residences to visit, with their progress, and a search box.
+
+Back from a hall, the route reads again only the rows of the residences the op
+log says were touched since it last read (`progress.changed_since`), and
+updates those cells. Search results follow the typing (debounced, read in a
+worker). At 80 columns the columns give way by priority: the residence's name
+and its progress keep their width, the landlord and then the commune are cut
+(with an ellipsis, never to one letter).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,17 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain import progress
-from ..domain.search import Hit, code_candidate, search
+from ..domain.search import Hit, code_candidate, search, statuses_of
 from ..i18n import t
+from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
+
+# Columns of each table; those that give way, in the order they give way, with
+# the width they keep at the least. The others keep their natural width.
+ROUTE_COLUMNS = ("residence", "halls", "dwellings", "status", "commune", "landlord")
+ROUTE_GIVE_WAY = {"commune": 8, "landlord": 10, "residence": 14}
+HIT_COLUMNS = ("code", "hall", "status", "residence", "address", "commune")
+HIT_GIVE_WAY = {"address": 8, "commune": 8, "residence": 12, "status": 12, "hall": 8}
 
 
 class RouteScreen(TranslatedScreen):
@@ -31,11 +47,22 @@ class RouteScreen(TranslatedScreen):
     loading = False  # a load is running
     stale = False  # the running load may predate changes: load again after it
     shown: list[progress.ResidenceProgress] = []  # the rows in the table, in order (never mutated)
+    mark: int | None = None  # where the op log stood when the rows were read
+    SEARCH_QUIET = 0.15  # seconds without a key before the results follow the typing
 
     class Loaded(Message):
-        def __init__(self, rows: list[progress.ResidenceProgress]) -> None:
+        """Rows read by the load worker: the whole route, or the rows of `changed`."""
+
+        def __init__(self, rows: list[progress.ResidenceProgress], mark: int,
+                     partial: bool = False) -> None:
             super().__init__()
-            self.rows = rows
+            self.rows, self.mark, self.partial = rows, mark, partial
+
+    class Found(Message):
+        def __init__(self, text: str, hits: list[Hit], status: dict[str, str],
+                     submitted: bool) -> None:
+            super().__init__()
+            self.text, self.hits, self.status, self.submitted = text, hits, status, submitted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,39 +74,46 @@ class RouteScreen(TranslatedScreen):
                 yield Select([(t(f"status.residence.{s}"), s) for s in progress.RESIDENCE_STATUSES],
                              prompt=t("route.filter_status"), id="filter-status", compact=True)
             yield Static(t("route.loading"), id="totals")
-            yield DataTable(id="residences", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(ROUTE_GIVE_WAY, id="residences", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(HIT_GIVE_WAY, id="hits", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#residences", DataTable)
-        self.columns = table.add_columns(*(t(f"route.col_{c}") for c in
-                                           ("residence", "halls", "dwellings", "status", "commune",
-                                            "landlord")))
-        hits = self.query_one("#hits", DataTable)
-        hits.add_columns(*(t(f"route.hit_{c}") for c in
-                           ("code", "hall", "residence", "address", "commune")))
+        table = self.query_one("#residences", FittedTable)
+        table.add_keyed_columns({c: t(f"route.col_{c}") for c in ROUTE_COLUMNS})
+        hits = self.query_one("#hits", FittedTable)
+        hits.add_keyed_columns({c: t(f"route.hit_{c}") for c in HIT_COLUMNS})
         hits.display = False
         table.focus()
         self.reload()  # whether a ScreenResume follows the first mount depends on the harness
 
+    # -- the route's rows -------------------------------------------------------
     def reload(self) -> None:
-        """Read the route again, one load at a time: at 130,000 halls a load takes a
-        second, and filling thousands of rows twice would block the screen as long again.
+        """Read the route again, one load at a time: at 130,000 halls a whole load takes
+        a second, so once the rows are there only those of touched residences are read.
         (The first showing brings both a mount and a resume: one load serves both.)"""
         if self.loading:
             return
         self.loading, self.stale = True, False
-        self.load()
+        self.load(self.mark)
 
     def on_screen_suspend(self) -> None:
         # hall changes happen on other screens: a load still running may miss them
         self.stale = self.loading
 
+    def on_screen_resume(self) -> None:
+        self.reload()
+
     @work(thread=True, exclusive=True, group="route-load", exit_on_error=False)
-    def load(self) -> None:
+    def load(self, since: int | None) -> None:
         store = self.app.store
-        self.post_message(self.Loaded(progress.route(store.conn, store.actor)))
+        mark = progress.mark(store.conn)  # before reading: a later op is read next time
+        changed = None if since is None else progress.changed_since(store.conn, since)
+        if changed is None:
+            self.post_message(self.Loaded(progress.route(store.conn, store.actor), mark))
+        else:
+            rows = progress.residences(store.conn, only=changed) if changed else []
+            self.post_message(self.Loaded(rows, mark, partial=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "route-load" and event.state in (
@@ -88,16 +122,27 @@ class RouteScreen(TranslatedScreen):
 
     def on_route_screen_loaded(self, message: Loaded) -> None:
         self.loading = False
+        self.mark = message.mark
         if self.stale:
             self.reload()
-        self.rows = message.rows
-        for select_id, attr in (("#filter-commune", "commune"), ("#filter-landlord", "landlord")):
-            select = self.query_one(select_id, Select)
-            values = sorted({getattr(r, attr) for r in self.rows if getattr(r, attr)})
-            current = select.value
-            select.set_options([(v, v) for v in values])
-            if current in values:
-                select.value = current
+        if message.partial:
+            if not message.rows:
+                return
+            fresh = {r.id: r for r in message.rows}
+            self.rows = [fresh.get(r.id, r) for r in self.rows]
+        else:
+            self.rows = message.rows
+            texts = [self.cells(r) for r in self.rows]
+            self.query_one("#residences", FittedTable).measure(
+                {c: [cells[i] for cells in texts] for i, c in enumerate(ROUTE_COLUMNS)})
+            for select_id, attr in (("#filter-commune", "commune"),
+                                    ("#filter-landlord", "landlord")):
+                select = self.query_one(select_id, Select)
+                values = sorted({getattr(r, attr) for r in self.rows if getattr(r, attr)})
+                current = select.value
+                select.set_options([(v, v) for v in values])
+                if current in values:
+                    select.value = current
         self.fill()
 
     @on(Select.Changed)
@@ -112,18 +157,21 @@ class RouteScreen(TranslatedScreen):
             r for r in getattr(self, "rows", [])
             if all(v is Select.NULL or getattr(r, k) == v for k, v in wanted.items())
         ]
-        table = self.query_one("#residences", DataTable)
+        table = self.query_one("#residences", FittedTable)
         if [r.id for r in rows] == [r.id for r in self.shown]:
             # back from a residence: the same rows, a few changed. Refilling 20,000 rows
             # would freeze the screen for seconds at 130,000 halls; update the changed cells.
             for row, before in zip(rows, self.shown):
                 if row != before:
-                    for column, value in zip(self.columns, self.cells(row)):
-                        table.update_cell(row.id, column, value)
+                    for column, value, old in zip(ROUTE_COLUMNS, self.cells(row),
+                                                  self.cells(before)):
+                        if value != old:
+                            table.update_cell(row.id, column, table.cell(column, value))
         else:
             table.clear()
             for row in rows:
-                table.add_row(*self.cells(row), key=row.id)
+                table.add_row(*table.cells(ROUTE_COLUMNS, self.cells(row)), key=row.id)
+        table.fit()
         self.shown = rows
         total = progress.totals(rows)
         self.query_one("#totals", Static).update(t(
@@ -133,19 +181,48 @@ class RouteScreen(TranslatedScreen):
 
     @staticmethod
     def cells(row: progress.ResidenceProgress) -> tuple[str, ...]:
+        """The row's texts, in the order of `ROUTE_COLUMNS`."""
         return (row.name or row.address or "-", f"{row.encoded}/{row.halls}",
                 f"{row.dwellings_covered}/{row.dwellings}", t(f"status.residence.{row.status}"),
                 row.commune or "-", row.landlord or "-")
 
+    @on(DataTable.RowSelected, "#residences")
+    def open_residence(self, event: DataTable.RowSelected) -> None:
+        self.app.open_residence(str(event.row_key.value))
+
+    # -- search -----------------------------------------------------------------
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_clear_search(self) -> None:
+        self._stop_search_timer()
+        self.workers.cancel_group(self, "route-search")
         search_box = self.query_one("#search", Input)
         search_box.value = ""
         self.query_one("#hits", DataTable).display = False
         self.query_one("#residences", DataTable).display = True
         self.query_one("#residences", DataTable).focus()
+
+    def _stop_search_timer(self) -> None:
+        if getattr(self, "_search_timer", None) is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+
+    @on(Input.Changed, "#search")
+    def search_follows_typing(self, event: Input.Changed) -> None:
+        if self.scan_pending is not None:  # the rest of a scanned label: swallow it
+            if event.value:
+                self.absorb_scan()
+            return
+        self._stop_search_timer()
+        text = event.value.strip()
+        if not text:
+            self.workers.cancel_group(self, "route-search")
+            self.query_one("#hits", DataTable).display = False
+            self.query_one("#residences", DataTable).display = True
+            return
+        self._search_timer = self.set_timer(self.SEARCH_QUIET,
+                                            lambda: self.find(text, submitted=False))
 
     @on(Input.Submitted, "#search")
     def run_search(self, event: Input.Submitted) -> None:
@@ -153,19 +230,36 @@ class RouteScreen(TranslatedScreen):
         if self.scan_pending is not None:  # the rest of a scanned label: swallow it
             self.absorb_scan()
             return
+        self._stop_search_timer()
         if not text:
             self.action_clear_search()
             return
-        hits = search(self.app.store.conn, text, limit=200)
-        if hits and code_candidate(text) == hits[0].code:
-            # A typed or scanned code opens its hall. A keyboard-wedge scanner
-            # types the label's other lines right after the code, each ended by
-            # Enter: they are absorbed here until the keys stop, so that none of
-            # them lands on the hall screen as a command.
-            self.scan_pending = hits[0].hall_id
-            self.absorb_scan()
-            return
-        self.show_hits(hits, text)
+        code = code_candidate(text)
+        if code is not None:
+            # A typed or scanned code opens its hall (one look-up by code). A
+            # keyboard-wedge scanner types the label's other lines right after
+            # the code, each ended by Enter: they are absorbed here until the
+            # keys stop, so that none of them lands on the hall screen as a command.
+            hits = search(self.app.store.conn, code, limit=1)
+            if hits and hits[0].code == code:
+                self.scan_pending = hits[0].hall_id
+                self.absorb_scan()
+                return
+        self.find(text, submitted=True)
+
+    @work(thread=True, exclusive=True, group="route-search", exit_on_error=False)
+    def find(self, text: str, submitted: bool) -> None:
+        """Read the hits of `text` and their statuses, off the UI thread."""
+        conn = self.app.store.conn
+        hits = search(conn, text, limit=200)
+        self.post_message(self.Found(text, hits, statuses_of(conn, [h.hall_id for h in hits]),
+                                     submitted))
+
+    def on_route_screen_found(self, message: Found) -> None:
+        box = self.query_one("#search", Input)
+        if message.text != box.value.strip() or self.scan_pending is not None:
+            return  # typed on since, or a scan took over: a newer search follows
+        self.show_hits(message.hits, message.status, message.text, focus=message.submitted)
 
     scan_pending: str | None = None
     SCAN_QUIET = 0.25  # seconds without a key that end a scan
@@ -176,11 +270,6 @@ class RouteScreen(TranslatedScreen):
             self._scan_timer.stop()
         self._scan_timer = self.set_timer(self.SCAN_QUIET, self.open_scanned)
 
-    @on(Input.Changed, "#search")
-    def scan_continues(self, event: Input.Changed) -> None:
-        if self.scan_pending is not None and event.value:
-            self.absorb_scan()
-
     def open_scanned(self) -> None:
         hall_id, self.scan_pending = self.scan_pending, None
         self._scan_timer = None
@@ -188,26 +277,30 @@ class RouteScreen(TranslatedScreen):
             self.action_clear_search()
             self.app.open_hall(hall_id)
 
-    @on(DataTable.RowSelected, "#residences")
-    def open_residence(self, event: DataTable.RowSelected) -> None:
-        self.app.open_residence(str(event.row_key.value))
-
     @on(DataTable.RowSelected, "#hits")
     def open_hit(self, event: DataTable.RowSelected) -> None:
         self.app.open_hall(str(event.row_key.value))
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def show_hits(self, hits: list[Hit], text: str) -> None:
-        table = self.query_one("#hits", DataTable)
+    def show_hits(self, hits: list[Hit], status: dict[str, str], text: str,
+                  focus: bool = True) -> None:
+        table = self.query_one("#hits", FittedTable)
+        rows = [(hit.hall_id, (hit.code, hit.label or "-",
+                               t(f"status.hall.{status[hit.hall_id]}") if hit.hall_id in status
+                               else "-",
+                               hit.residence or "-", hit.address or "-", hit.commune or "-"))
+                for hit in hits]
         table.clear()
-        for hit in hits:
-            table.add_row(hit.code, hit.label or "-", hit.residence or "-",
-                          hit.address or "-", hit.commune or "-", key=hit.hall_id)
+        table.measure({c: [cells[i] for _, cells in rows] for i, c in enumerate(HIT_COLUMNS)})
+        for hall_id, cells in rows:
+            table.add_row(*table.cells(HIT_COLUMNS, cells), key=hall_id)
+        table.fit()
         if not hits:
-            self.notify(t("route.no_hit", text=text), severity="warning")
+            if focus:
+                self.notify(t("route.no_hit", text=text), severity="warning")
+            table.display = False
+            self.query_one("#residences", DataTable).display = True
             return
         self.query_one("#residences", DataTable).display = False
         table.display = True
-        table.focus()
+        if focus:
+            table.focus()
