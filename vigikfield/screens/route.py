@@ -51,12 +51,11 @@ class RouteScreen(TranslatedScreen):
     SEARCH_QUIET = 0.15  # seconds without a key before the results follow the typing
 
     class Loaded(Message):
-        """Rows read by the load worker: the whole route, or the rows of `changed`."""
+        """The whole route, read by the load worker, and where the op log stood."""
 
-        def __init__(self, rows: list[progress.ResidenceProgress], mark: int,
-                     partial: bool = False) -> None:
+        def __init__(self, rows: list[progress.ResidenceProgress], mark: int) -> None:
             super().__init__()
-            self.rows, self.mark, self.partial = rows, mark, partial
+            self.rows, self.mark = rows, mark
 
     class Found(Message):
         def __init__(self, text: str, hits: list[Hit], status: dict[str, str],
@@ -89,13 +88,25 @@ class RouteScreen(TranslatedScreen):
 
     # -- the route's rows -------------------------------------------------------
     def reload(self) -> None:
-        """Read the route again, one load at a time: at 130,000 halls a whole load takes
-        a second, so once the rows are there only those of touched residences are read.
-        (The first showing brings both a mount and a resume: one load serves both.)"""
+        """Read the route again. Once its rows are there, only those of the residences
+        touched since (`progress.changed_since`): a millisecond of SQL, read here (a
+        worker would wait on the screen's drawing for the interpreter, tens of ms).
+        The whole route (the first time, or after a merge) takes a second at 130,000
+        halls: in a worker, one load at a time. (The first showing brings both a
+        mount and a resume: one load serves both.)"""
         if self.loading:
             return
+        if self.mark is not None:
+            conn = self.app.store.conn
+            mark = progress.mark(conn)
+            changed = progress.changed_since(conn, self.mark)
+            if changed is not None:
+                self.mark = mark
+                if changed:
+                    self.refresh_rows(progress.residences(conn, only=changed))
+                return
         self.loading, self.stale = True, False
-        self.load(self.mark)
+        self.load()
 
     def on_screen_suspend(self) -> None:
         # hall changes happen on other screens: a load still running may miss them
@@ -105,15 +116,10 @@ class RouteScreen(TranslatedScreen):
         self.reload()
 
     @work(thread=True, exclusive=True, group="route-load", exit_on_error=False)
-    def load(self, since: int | None) -> None:
+    def load(self) -> None:
         store = self.app.store
         mark = progress.mark(store.conn)  # before reading: a later op is read next time
-        changed = None if since is None else progress.changed_since(store.conn, since)
-        if changed is None:
-            self.post_message(self.Loaded(progress.route(store.conn, store.actor), mark))
-        else:
-            rows = progress.residences(store.conn, only=changed) if changed else []
-            self.post_message(self.Loaded(rows, mark, partial=True))
+        self.post_message(self.Loaded(progress.route(store.conn, store.actor), mark))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "route-load" and event.state in (
@@ -123,49 +129,69 @@ class RouteScreen(TranslatedScreen):
     def on_route_screen_loaded(self, message: Loaded) -> None:
         self.loading = False
         self.mark = message.mark
-        if self.stale:
-            self.reload()
-        if message.partial:
-            if not message.rows:
-                return
-            fresh = {r.id: r for r in message.rows}
-            self.rows = [fresh.get(r.id, r) for r in self.rows]
-        else:
-            self.rows = message.rows
-            texts = [self.cells(r) for r in self.rows]
-            self.query_one("#residences", FittedTable).measure(
-                {c: [cells[i] for cells in texts] for i, c in enumerate(ROUTE_COLUMNS)})
-            for select_id, attr in (("#filter-commune", "commune"),
-                                    ("#filter-landlord", "landlord")):
-                select = self.query_one(select_id, Select)
-                values = sorted({getattr(r, attr) for r in self.rows if getattr(r, attr)})
-                current = select.value
-                select.set_options([(v, v) for v in values])
-                if current in values:
-                    select.value = current
+        self.rows = message.rows
+        texts = [self.cells(r) for r in self.rows]
+        self.query_one("#residences", FittedTable).measure(
+            {c: [cells[i] for cells in texts] for i, c in enumerate(ROUTE_COLUMNS)})
+        for select_id, attr in (("#filter-commune", "commune"), ("#filter-landlord", "landlord")):
+            select = self.query_one(select_id, Select)
+            values = sorted({getattr(r, attr) for r in self.rows if getattr(r, attr)})
+            current = select.value
+            select.set_options([(v, v) for v in values])
+            if current in values:
+                select.value = current
         self.fill()
+        if self.stale:
+            self.reload()  # the rows of what changed while it read
 
-    @on(Select.Changed)
-    def fill(self) -> None:
-        """Show the rows that pass the three filters, and their totals."""
-        wanted = {
+    def _wanted(self) -> dict[str, object]:
+        return {
             "commune": self.query_one("#filter-commune", Select).value,
             "landlord": self.query_one("#filter-landlord", Select).value,
             "status": self.query_one("#filter-status", Select).value,
         }
-        rows = [
-            r for r in getattr(self, "rows", [])
-            if all(v is Select.NULL or getattr(r, k) == v for k, v in wanted.items())
-        ]
+
+    @staticmethod
+    def _passes(row: progress.ResidenceProgress, wanted: dict[str, object]) -> bool:
+        return all(v is Select.NULL or getattr(row, k) == v for k, v in wanted.items())
+
+    def refresh_rows(self, fresh_rows: list[progress.ResidenceProgress]) -> None:
+        """The rows of a few touched residences, read again: update their cells in place
+        (at 130,000 halls the route shows 20,000 rows: nothing else is walked twice)."""
+        fresh = {r.id: r for r in fresh_rows}
+        old = {r.id: r for r in self.rows if r.id in fresh}
+        if not old:
+            return
+        wanted = self._wanted()
+        self.rows = [fresh.get(r.id, r) for r in self.rows]
+        if any(self._passes(old[i], wanted) != self._passes(fresh[i], wanted) for i in old):
+            self.fill()  # a row enters or leaves the filtered list
+            return
+        table = self.query_one("#residences", FittedTable)
+        for residence_id, before in old.items():
+            row = fresh[residence_id]
+            if row == before or not self._passes(row, wanted):
+                continue
+            for column, value, was in zip(ROUTE_COLUMNS, self.cells(row), self.cells(before)):
+                if value != was:
+                    table.update_cell(residence_id, column, table.cell(column, value))
+        self.shown = [fresh.get(r.id, r) for r in self.shown]
+        self.show_totals()
+
+    @on(Select.Changed)
+    def fill(self) -> None:
+        """Show the rows that pass the three filters, and their totals."""
+        wanted = self._wanted()
+        rows = [r for r in getattr(self, "rows", []) if self._passes(r, wanted)]
         table = self.query_one("#residences", FittedTable)
         if [r.id for r in rows] == [r.id for r in self.shown]:
-            # back from a residence: the same rows, a few changed. Refilling 20,000 rows
-            # would freeze the screen for seconds at 130,000 halls; update the changed cells.
+            # the same rows, a few changed: refilling 20,000 rows would freeze the
+            # screen for seconds at 130,000 halls; update the changed cells.
             for row, before in zip(rows, self.shown):
                 if row != before:
-                    for column, value, old in zip(ROUTE_COLUMNS, self.cells(row),
+                    for column, value, was in zip(ROUTE_COLUMNS, self.cells(row),
                                                   self.cells(before)):
-                        if value != old:
+                        if value != was:
                             table.update_cell(row.id, column, table.cell(column, value))
         else:
             table.clear()
@@ -173,7 +199,10 @@ class RouteScreen(TranslatedScreen):
                 table.add_row(*table.cells(ROUTE_COLUMNS, self.cells(row)), key=row.id)
         table.fit()
         self.shown = rows
-        total = progress.totals(rows)
+        self.show_totals()
+
+    def show_totals(self) -> None:
+        total = progress.totals(self.shown)
         self.query_one("#totals", Static).update(t(
             "route.totals", residences=total.residences, encoded=total.encoded,
             halls=total.halls, covered=total.dwellings_covered, dwellings=total.dwellings,
