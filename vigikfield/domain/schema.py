@@ -18,20 +18,26 @@ Steps are of two kinds (`step(replicated=...)`):
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-migrations = Migrations("vigikfield")
+# sqlite-utils takes a tenth of a second to import: a database already up to
+# date (every start but the first after an upgrade) is checked without it.
+MIGRATION_SET = "vigikfield"
+STEPS: list[Callable[[Database], None]] = []  # in order
 REPLICATED: list[str] = []  # names of the steps that changed the replicated model
+_migrations: Any = None
 
 
 def step(*, replicated: bool) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
     """Register a migration step; `replicated` says whether it changed what ops may carry."""
 
     def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
-        migrations()(fn)
+        STEPS.append(fn)
         if replicated:
             REPLICATED.append(fn.__name__)
         return fn
@@ -326,5 +332,33 @@ def m005_hall_status(db: Database) -> None:
 SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 
-def migrate(db: Database) -> None:
-    migrations.apply(db)
+def __getattr__(name: str) -> Any:
+    """`migrations`: the sqlite-utils set of the steps, built when first asked for."""
+    global _migrations
+    if name != "migrations":
+        raise AttributeError(name)
+    if _migrations is None:
+        from sqlite_utils.migrations import Migrations
+
+        _migrations = Migrations(MIGRATION_SET)
+        for fn in STEPS:
+            _migrations()(fn)
+    return _migrations
+
+
+def up_to_date(conn: sqlite3.Connection) -> bool:
+    """Whether every step is applied already (read without sqlite-utils)."""
+    try:
+        applied = {name for (name,) in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,))}
+    except sqlite3.OperationalError:  # a new database: no table yet
+        return False
+    return all(fn.__name__ in applied for fn in STEPS)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    if up_to_date(conn):
+        return
+    from sqlite_utils import Database
+
+    __getattr__("migrations").apply(Database(conn))

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from . import hallcode, journal, private, values
 from . import profile as profiles
 from .journal import Change
@@ -59,13 +57,21 @@ class Store:
             private.prepare_database(self.path)  # owner-only file and folder
         try:
             self.conn = connect(path)
-            self.db = Database(self.conn)
-            migrate(self.db)
+            migrate(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a vigikfield database ({exc})") from exc
         self._actor = actor
         self.device_id = self._ensure_device(device_name)
         self.profile = profiles.load(self.conn)
+
+    @property
+    def db(self):  # -> sqlite_utils.Database, imported when first used (not at start)
+        """This store's connection as a sqlite-utils Database (for migrations of its own)."""
+        if getattr(self, "_db", None) is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
 
     # -- who ------------------------------------------------------------------
     @property

@@ -133,16 +133,21 @@ class RouteScreen(TranslatedScreen):
         texts = [self.cells(r) for r in self.rows]
         self.query_one("#residences", FittedTable).measure(
             {c: [cells[i] for cells in texts] for i, c in enumerate(ROUTE_COLUMNS)})
+        self.fill()
+        self.call_after_refresh(self.fill_filters)  # the rows first: the lists can wait a frame
+        if self.stale:
+            self.reload()  # the rows of what changed while it read
+
+    def fill_filters(self) -> None:
+        """The commune and landlord lists, from the rows."""
         for select_id, attr in (("#filter-commune", "commune"), ("#filter-landlord", "landlord")):
             select = self.query_one(select_id, Select)
             values = sorted({getattr(r, attr) for r in self.rows if getattr(r, attr)})
             current = select.value
-            select.set_options([(v, v) for v in values])
-            if current in values:
-                select.value = current
-        self.fill()
-        if self.stale:
-            self.reload()  # the rows of what changed while it read
+            with select.prevent(Select.Changed):
+                select.set_options([(v, v) for v in values])
+                if current in values:
+                    select.value = current
 
     def _wanted(self) -> dict[str, object]:
         return {
