@@ -14,7 +14,7 @@ from ..i18n import t
 
 BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
                   "trust_landlord", "trust_only_pilot_key", "device_taken",
-                  "device_conflict", "bad_device_id",
+                  "device_conflict", "bad_device_id", "keep_attempt",
                   "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
                   "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files

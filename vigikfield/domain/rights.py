@@ -56,7 +56,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     "centrales": _all("centrales", PTM),
     "service_cards": _all("service_cards", P),
     # Encoding attempts: the technician's own (OWN_ONLY), and the pilot's settlements.
-    "encodings": _all("encodings", PT),
+    "encodings": {**_all("encodings", PT), "set_aside": P},
     "work_orders": _all("work_orders", P),
 }
 
