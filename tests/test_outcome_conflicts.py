@@ -155,3 +155,34 @@ def test_either_side_can_be_kept(tmp_path, cli, keep):
     kept = conflict.a if keep == "A" else conflict.b
     assert statuses(world.pilot, world.hall) == kept.value
     assert sync.list_conflicts(world.pilot) == []
+
+
+async def test_conflict_rows_read_in_words_not_field_names(tmp_path, cli):
+    from tui_wait import settle
+    from vigikfield.app import VigikApp
+    from vigikfield.screens.pilot_sync import PilotSyncScreen
+    from textual.widgets import DataTable
+
+    world = World(tmp_path)
+    t1, t2 = world.technician("tech1"), world.technician("tech2")
+    t1.update("halls", world.hall2, {"vigik": "compatible"})
+    t2.update("halls", world.hall2, {"vigik": "unknown"})
+    encode(cli, t1, code_of(world), "encoded")
+    encode(cli, t2, code_of(world), "failed")
+    sync.merge_files(world.pilot, [world.export(t1), world.export(t2)])
+    cli.db_path = world.pilot.path
+    listed = cli("conflicts", "list").output
+    assert "compatibilité Vigik" in listed and "compatible Vigik" in listed
+    assert "résultat du hall" in listed and "mémoire pleine" in listed
+    assert "vigik" not in listed.replace("Vigik", "")  # no raw field name
+    app = VigikApp(world.pilot)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PilotSyncScreen)
+        table = app.screen.query_one("#conflicts", DataTable)
+        cells = [str(cell) for row in range(table.row_count) for cell in table.get_row_at(row)]
+        assert any("compatibilité Vigik" in c for c in cells)
+        assert any("encodé" in c for c in cells) and any("échec" in c for c in cells)
+        assert not any(c in ("vigik", "status") for c in cells)

@@ -231,7 +231,7 @@ def register(cli: click.Group) -> None:
     def conflicts_list(obj: Context, as_json: bool) -> None:
         from dataclasses import asdict
 
-        from vigikfield_sync import list_conflicts
+        from vigikfield_sync import list_conflicts, present
 
         from ..domain.halls import hall_code_of
 
@@ -245,11 +245,11 @@ def register(cli: click.Group) -> None:
         if not found:
             click.echo(t("sync.conflicts.none"))
         for c in found:
-            click.echo(t("sync.conflicts.line", id=c.id, what=c.description, field=c.field))
+            click.echo(t("sync.conflicts.line", id=c.id, what=c.description,
+                         field=present.field_text(c.entity, c.field)))
             for label, side in (("A", c.a), ("B", c.b)):
-                click.echo(t("sync.conflicts.side", side=label, value=json.dumps(
-                    side.value, ensure_ascii=False), device=side.device,
-                    actor=side.actor or "?", when=side.when))
+                click.echo(t("sync.conflicts.side", side=label, text=present.side_text(c, side),
+                             device=side.device))
 
     @conflicts.command("resolve", help=t("sync.conflicts.resolve_help"))
     @click.argument("conflict_id")
