@@ -102,7 +102,7 @@ def refuse_field(role: str, entity: str, field: str, *, who: str | None = None,
                   entity=t(f"entity.{entity}"), id=(entity_id or "")[:8])
     if who is not None:
         return RightsError("refused_op", who=who, **values)
-    return RightsError("refused_field", **values)
+    return RightsError("refused_field" if entity_id else "refused_command", **values)
 
 
 def _chunks(items: list, size: int = 500) -> Iterable[list]:
