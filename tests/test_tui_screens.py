@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
+from vigikfield.hardware.kit import Hardware
 
 import pytest
 from textual.widgets import DataTable, Label, Markdown, OptionList, Static
@@ -41,7 +41,7 @@ def _territory(store, tmp_path, *, with_card=True):
         store.record(store.creation_changes("encodings", tinyterritory.uid(f"enc-{step}"), fields))
         ids[f"step_{step}"] = hall
     ids["step_compatibility"] = ids["al_a"]
-    app = make_app(store, hardware=SimpleNamespace(reader=reader),
+    app = make_app(store, hardware=Hardware(reader=reader),
                    labels_dir=tmp_path / "labels", card_timeout=0.5)
     return ids, app
 

@@ -92,7 +92,10 @@ def _print_hall(h: dict) -> None:
             parts.append(t(f"wizard.failure.{a['reason']}"))
         if a["door"]:
             parts.append(t(f"halls.door.{a['door']}"))
-        if a["card"] or a["card_override"]:
+        if a["card_refused"]:  # a refused card passed over: the pilot must see it
+            parts.append(t("halls.show.card_refused", refusal=t(f"halls.refusal.{a['card_refused']}"),
+                           reason=a["card_override"]))
+        elif a["card"] or a["card_override"]:
             parts.append(t("halls.show.card", card=a["card"] or a["card_override"]))
         if a["days"] and a["windows"]:
             windows = ", ".join("-".join(w) for w in a["windows"])

@@ -192,6 +192,52 @@ def confirm_card(store: Store, state: HallState, *, fingerprint: str | None = No
     return _write(store, state, fields, "card override" if not fingerprint else None)
 
 
+# A card read and refused (another landlord's, unknown, revoked, none enrolled)
+# is passed over only by an explicit action with a reason, recorded in the
+# attempt as ``card_override = "[refused:<kind>] <reason>"`` (with the refused
+# card's fingerprint when one was read), never as a no-reader override.
+CARD_REFUSALS = ("other_landlord", "unknown", "revoked", "none_enrolled")
+_REFUSED = "[refused:"
+
+
+def refusal_override_text(refusal: str, reason: str) -> str:
+    return f"{_REFUSED}{refusal}] {reason.strip()}"
+
+
+def parse_card_override(text: str | None) -> tuple[str | None, str | None]:
+    """(refusal kind or None for a no-reader override, the technician's reason)."""
+    if text and text.startswith(_REFUSED) and "] " in text:
+        kind, _, reason = text[len(_REFUSED):].partition("] ")
+        if kind in CARD_REFUSALS:
+            return kind, reason
+    return None, text
+
+
+def override_card_refusal(store: Store, state: HallState, *, refusal: str, reason: str,
+                          fingerprint: str | None = None) -> HallState:
+    """Go on although the card was read and refused: the kind of refusal, the refused
+    card and the reason are kept in the attempt and shown to the pilot (`hall show`)."""
+    if refusal not in CARD_REFUSALS:
+        raise WizardError(f"refusal must be one of {', '.join(CARD_REFUSALS)}")
+    if not reason.strip():
+        raise WizardError("a reason is needed")
+    fields: dict[str, Any] = {"step": "encoding",
+                              "card_override": refusal_override_text(refusal, reason)}
+    if fingerprint:
+        fields["card_fingerprint"] = fingerprint
+    return _write(store, state, fields, "card refusal overridden")
+
+
+def decide_residence_windows(store: Store, state: HallState, days: str,
+                             windows: list[list[str]]) -> HallState:
+    """The windows decided for the whole residence (pilot, maintenance): every hall
+    of it, on every laptop, starts from them."""
+    store.update("residences", state.residence["id"], {"windows": {"days": days, "windows": windows}},
+                 "residence windows decided on site")
+    state.residence = store.get("residences", state.residence["id"]) or state.residence
+    return state
+
+
 def confirm_encoding(store: Store, state: HallState, outcome: str, *,
                      failure_reason: str | None = None, days: str | None = None,
                      windows: list[list[str]] | None = None, notes: str | None = None) -> HallState:
@@ -262,15 +308,18 @@ def no_access(store: Store, state: HallState, reason: str) -> HallState:
                                  "encoded_at": now_iso(), "step": "done"}, "no access")
 
 
-def next_pending_hall(store: Store, residence_id: str, after: str | None = None) -> str | None:
-    """The first hall of the residence still to do (by label), other than `after`."""
+def pending_halls(store: Store, residence_id: str, after: str | None = None) -> list[str]:
+    """The halls of the residence still to do (by label), other than `after`."""
     from .progress import hall_rows
 
-    ids = [r.id for r in hall_rows(store.conn, residence_id, store.own_devices())
-           if r.status in ("to_check", "compatible") and r.id != after]
-    if not ids:
-        return None
-    return ids[0]
+    return [r.id for r in hall_rows(store.conn, residence_id, store.own_devices())
+            if r.status in ("to_check", "compatible") and r.id != after]
+
+
+def next_pending_hall(store: Store, residence_id: str, after: str | None = None) -> str | None:
+    """The first hall of the residence still to do (by label), other than `after`."""
+    ids = pending_halls(store, residence_id, after)
+    return ids[0] if ids else None
 
 
 def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | None = None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .centrale import CentraleLink
 from .errors import HardwareError
+from .kit import Hardware
 from .reader import CardReader
 from .scanner import Scanner
 
@@ -36,20 +37,6 @@ class HardwareConfig:
         return cls(env.get("VIGIKFIELD_READER", "pcsc").strip() or "pcsc",
                    env.get("VIGIKFIELD_CENTRALE", "manual").strip() or "manual",
                    env.get("VIGIKFIELD_SCANNER", "wedge").strip() or "wedge")
-
-
-@dataclass
-class Hardware:
-    """What the App receives: a reader (None when disabled), a centrale link, a scanner."""
-
-    reader: CardReader | None
-    centrale: CentraleLink
-    scanner: Scanner
-
-    def close(self) -> None:
-        for part in (self.reader, self.centrale, self.scanner):
-            if part is not None:
-                part.close()
 
 
 def make_reader(kind: str) -> CardReader | None:
