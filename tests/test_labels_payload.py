@@ -43,7 +43,7 @@ def test_payload_in_english(store):
     (hall_id,) = territory.build(store, 1)
     i18n.set_language("en")
     label, _ = labels.for_hall(store.conn, _hall(store, hall_id)["code"])
-    assert label.lines[-2:] == ("Encoded 2025-03-12", f"Contact: {territory.PHONE}")
+    assert label.lines[-2:] == ("Encoded 12 Mar 2025", f"Contact: {territory.PHONE}")
 
 
 def test_no_confidential_column_is_ever_read(store):

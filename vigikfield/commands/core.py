@@ -7,7 +7,8 @@ import json
 import click
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
-from ..i18n import t
+from ..domain import reasons
+from ..i18n import format_datetime, t
 
 
 def register(cli: click.Group) -> None:
@@ -89,7 +90,9 @@ def register(cli: click.Group) -> None:
         click.echo("\t".join(t(f"journal.col_{c}") for c in
                              ("when", "who", "what", "field", "old", "new", "reason")))
         for row in rows:
-            click.echo("\t".join(_cell(row[c]) for c in
+            shown = {**row, "when": format_datetime(row["when"]), "reason": reasons.render(row["reason"]),
+                     **{k: reasons.render(row[k]) for k in ("old", "new") if isinstance(row[k], str)}}
+            click.echo("\t".join(_cell(shown[c]) for c in
                                  ("when", "actor", "entity", "field", "old", "new", "reason")))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
-from ..i18n import t
+from ..i18n import format_datetime, t
 
 
 def _guard(action: Callable[[], None]) -> None:
@@ -95,7 +95,7 @@ def register(cli: click.Group) -> None:
             return
         for c in rows:
             click.echo("\t".join((c.fingerprint, c.service, c.landlord or "—", _status(c),
-                                  c.enrolled_at or "")))
+                                  format_datetime(c.enrolled_at))))
 
     @card.command("revoke", help=t("card.revoke_help"))
     @click.argument("fingerprint")

@@ -10,7 +10,7 @@ import click
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from ..domain.profile import ROLES
-from ..i18n import t
+from ..i18n import format_datetime, t
 
 BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
                   "trust_landlord", "trust_only_pilot_key", "device_taken",
@@ -124,9 +124,9 @@ def register(cli: click.Group) -> None:
         if not rows:
             click.echo(t("sync.trust.empty"))
         for e in rows:
-            state = t("sync.trust.revoked", when=e.revoked_at) if e.revoked_at else t("sync.trust.active")
+            state = t("sync.trust.revoked", when=format_datetime(e.revoked_at)) if e.revoked_at else t("sync.trust.active")
             click.echo("\t".join((e.name, e.key_id, t(f"rights.role.{e.role}"),
-                                  (e.device_id or "-")[:8], e.added_at, state)))
+                                  (e.device_id or "-")[:8], format_datetime(e.added_at), state)))
 
     @trust.command("revoke", help=t("sync.trust.revoke_help"))
     @click.argument("name")
@@ -249,7 +249,7 @@ def register(cli: click.Group) -> None:
             for label, side in (("A", c.a), ("B", c.b)):
                 click.echo(t("sync.conflicts.side", side=label, value=json.dumps(
                     side.value, ensure_ascii=False), device=side.device,
-                    actor=side.actor or "?", when=side.when))
+                    actor=side.actor or "?", when=format_datetime(side.when)))
 
     @conflicts.command("resolve", help=t("sync.conflicts.resolve_help"))
     @click.argument("conflict_id")

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..hardware.identity import fingerprint
 from . import demo_data as data
+from . import reasons
 from .demo_data import SCALES, Scale
 from .journal import Change
 from .model import ORDER
@@ -427,7 +428,7 @@ def _write(store: Store, scale: Scale) -> None:
         builder.build()
         changes = builder.changes()
         while chunk := list(itertools.islice(changes, CHUNK)):
-            store.record(chunk, reason="demo")
+            store.record(chunk, reason=reasons.code("reason.demo"))
 
 
 def counts(store: Store) -> dict[str, int]:

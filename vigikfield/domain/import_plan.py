@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import journal
+from . import journal, reasons
 from .importer import NAMESPACE, PROJECT_NAME, Parsed, Problem, Row, key_text
 from .journal import Change
 from .model import ENTITIES, MAX_DWELLINGS, VIGIK_STATUSES
@@ -264,7 +264,7 @@ def run(store: Store, parsed: Parsed, file_name: str, *, dry_run: bool = False) 
             project_id = (store.ensure_project(PROJECT_NAME) if project_created
                           else store.project_id)
             changes, summary = _plan(store, parsed, project_id or PENDING_PROJECT)
-            store.record(changes, reason=f"import {file_name}")
+            store.record(changes, reason=reasons.code("reason.import_file", file=file_name))
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     summary.project_created = project_created

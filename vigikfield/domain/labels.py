@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from ..i18n import t
+from ..i18n import format_date, t
 from . import hallcode, names
 from .names import fold
 
@@ -71,11 +71,10 @@ def _date_line(encoded_at: str | None) -> str | None:
     if not encoded_at:
         return None
     try:
-        day = date.fromisoformat(encoded_at[:10])
+        date.fromisoformat(encoded_at[:10])
     except ValueError:
         return clip(t("labels.payload.encoded_raw", value=encoded_at), 24)
-    return t("labels.payload.encoded", day=f"{day.day:02d}", month=f"{day.month:02d}",
-             year=f"{day.year:04d}")
+    return t("labels.payload.encoded", date=format_date(encoded_at))
 
 
 def _address(address: str | None, commune: str | None) -> str | None:
@@ -180,7 +179,7 @@ def encoded_since(conn: sqlite3.Connection, since: str) -> list[Label]:
         + _ORDER, (day.isoformat(),),
     ).fetchall()
     if not rows:
-        raise LabelError(t("labels.none_since", date=day.isoformat()), bad_input=False)
+        raise LabelError(t("labels.none_since", date=format_date(day)), bad_input=False)
     return _labels(rows)
 
 

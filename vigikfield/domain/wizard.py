@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from . import reasons
 from . import status as statuses
 from .model import DOOR_DOES_NOT_OPEN, DOOR_TESTS, OUTCOMES, PROGRAMMING_FAILURES, VIGIK_STATUSES
 from .model import STEPS as STEPS  # the steps are defined with the fields they fill
@@ -158,7 +159,7 @@ def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: 
         if value:
             hall_fields[name] = value
     with store.transaction():
-        store.update("halls", state.hall_id, hall_fields, "compatibility check")
+        store.update("halls", state.hall_id, hall_fields, reasons.code("reason.compatibility_check"))
         state.hall = store.get("halls", state.hall_id)
         if vigik == "compatible":
             return _write(store, state, {"step": "card"})
@@ -169,7 +170,7 @@ def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: 
 def note_centrale(store: Store, state: HallState, *, brand: str, model: str) -> HallState:
     """Brand and model read off the centrale's sticker (a hall field, any step)."""
     store.update("halls", state.hall_id, {"brand": brand or None, "model": model or None},
-                 "centrale noted on site")
+                 reasons.code("reason.centrale_noted"))
     fresh = open_hall(store, state.hall_id)
     fresh.encoding = fresh.encoding or state.encoding
     return fresh
@@ -189,7 +190,7 @@ def confirm_card(store: Store, state: HallState, *, fingerprint: str | None = No
         fields["card_fingerprint"] = fingerprint
     else:
         fields["card_override"] = override_reason.strip()
-    return _write(store, state, fields, "card override" if not fingerprint else None)
+    return _write(store, state, fields, reasons.code("reason.card_override") if not fingerprint else None)
 
 
 def confirm_encoding(store: Store, state: HallState, outcome: str, *,
@@ -225,7 +226,7 @@ def confirm_door(store: Store, state: HallState, opened: bool) -> HallState:
         return _write(store, state, {"door_opened": 1, "step": "label"})
     return _write(store, state, {"door_opened": 0, "outcome": "failed",
                                  "failure_reason": DOOR_DOES_NOT_OPEN, "step": "done"},
-                  "door does not open")
+                  reasons.code("reason.door_does_not_open"))
 
 
 def door_not_tested(store: Store, state: HallState, reason: str) -> HallState:
@@ -234,7 +235,7 @@ def door_not_tested(store: Store, state: HallState, reason: str) -> HallState:
     if not reason.strip():
         raise WizardError("a reason is needed")
     return _write(store, state, {"notes": _with_note(state, reason), "step": "label"},
-                  "door not tested")
+                  reasons.code("reason.door_not_tested"))
 
 
 def _with_note(state: HallState, text: str) -> str:
@@ -259,7 +260,8 @@ def no_access(store: Store, state: HallState, reason: str) -> HallState:
             return door_not_tested(store, state, reason)
         raise WizardError("the centrale is programmed: no access no longer applies")
     return _write(store, state, {"outcome": "no_access", "notes": reason.strip(),
-                                 "encoded_at": now_iso(), "step": "done"}, "no access")
+                                 "encoded_at": now_iso(), "step": "done"},
+                  reasons.code("reason.no_access"))
 
 
 def next_pending_hall(store: Store, residence_id: str, after: str | None = None) -> str | None:
@@ -302,7 +304,7 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
             state = confirm_compatibility(store, state, "compatible")
         if state.step == "card":
             state = confirm_card(store, state, fingerprint=card,
-                                 override_reason=None if card else "recorded from the command line")
+                                 override_reason=None if card else reasons.code("reason.command_line"))
         failure = None
         if outcome == "failed":
             if not reason:
@@ -319,5 +321,5 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
             else:
                 opened = {"door_opened": 1} if door == "opened" else {}
                 state = _write(store, state, {"step": "done", **opened},
-                               None if door == "opened" else "door not tested")
+                               None if door == "opened" else reasons.code("reason.door_not_tested"))
         return state.encoding or {}

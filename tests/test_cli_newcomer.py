@@ -1,0 +1,123 @@
+"""What a newcomer tripped over (issue 11): dates for people, elision, reasons in the
+reader's language, translated checks and click strings, one error base."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+import tinyterritory
+from vigikfield import i18n
+from vigikfield.domain import reasons
+
+
+@pytest.mark.parametrize(("lang", "day", "moment"), [
+    ("fr", "01/12/2026", "01/12/2026 09:05"),
+    ("en", "1 Dec 2026", "1 Dec 2026 09:05"),
+])
+def test_one_date_format_for_people(lang, day, moment, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    import time
+    time.tzset()
+    i18n.set_language(lang)
+    assert i18n.format_date("2026-12-01") == day
+    assert i18n.format_date("2026-12-01T09:05:33+00:00") == day
+    assert i18n.format_datetime("2026-12-01T09:05:33+00:00") == moment
+    assert i18n.format_datetime(datetime(2026, 12, 1, 9, 5, tzinfo=timezone.utc)) == moment
+    assert i18n.format_datetime("2026-12-01T09:05:33") == moment  # naive: stored UTC
+    assert i18n.format_date("not a date") == "not a date" and i18n.format_date(None) == ""
+
+
+def test_stored_utc_is_shown_local(monkeypatch):
+    import time
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        assert i18n.format_datetime("2026-12-01T23:30:00+00:00") == "02/12/2026 00:30"
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+@pytest.mark.parametrize(("name", "french"), [
+    ("Habitat 77", "d'Habitat 77"),
+    ("Immobilière 3F", "d'Immobilière 3F"),
+    ("Effidis", "d'Effidis"),
+    ("Paris Habitat", "de Paris Habitat"),
+    ("Hauts-de-Seine Habitat", "de Hauts-de-Seine Habitat"),  # aspirated h
+    ("Les Foyers de Seine-et-Marne", "de Les Foyers de Seine-et-Marne"),
+])
+def test_elision(name, french):
+    assert i18n.de(name) == french
+    i18n.set_language("en")
+    assert i18n.de(name) == f"of {name}"
+
+
+def test_catalog_messages_elide():
+    assert i18n.t("wizard.card.ok", service="S", landlord="Habitat 77") == (
+        "Carte reconnue : S, carte d'Habitat 77.")
+    assert "carte de service d'Habitat 77 au lecteur" in i18n.t(
+        "wizard.panel.card", landlord="Habitat 77", status="")
+    assert "carte de service de Paris Habitat" in i18n.t(
+        "wizard.panel.card", landlord="Paris Habitat", status="")
+    i18n.set_language("en")
+    assert i18n.t("wizard.card.ok", service="S", landlord="Habitat 77") == (
+        "Card recognised: S, Habitat 77's card.")
+
+
+def test_no_french_catalog_says_de_before_a_placeholder():
+    """Every "de {name}" of the catalogs goes through the elision."""
+    import re
+    bad = [(k, m) for k, m in i18n.catalog("fr").items()
+           if re.search(r"\bde \{(landlord|wanted|name)\}", m)]
+    assert bad == []
+
+
+def test_reasons_are_codes_rendered_in_the_readers_language():
+    stored = reasons.code("reason.import_file", file="recensement.csv")
+    assert stored == 'reason.import_file {"file": "recensement.csv"}'
+    assert reasons.render(stored) == "import de recensement.csv"
+    assert reasons.render("reason.compatibility_check") == "vérification de compatibilité"
+    i18n.set_language("en")
+    assert reasons.render(stored) == "import of recensement.csv"
+    # free text, old English reasons, unknown keys: shown as they are
+    for text in ("vandalisée, remplacée", "compatibility check", "reason.nope", None, ""):
+        assert reasons.render(text) == text
+    with pytest.raises(KeyError):
+        reasons.code("reason.nope")
+
+
+def _encode_one(store, cli):
+    ids = tinyterritory.build(store)
+    code = store.get("halls", ids["al_a"])["code"]
+    assert cli("encode", code, "--outcome", "encoded").exit_code == 0
+    return code
+
+
+def test_journal_show_in_the_readers_language(store, cli):
+    code = _encode_one(store, cli)
+    raw = {r[0] for r in store.conn.execute("SELECT reason FROM ops WHERE reason IS NOT NULL")}
+    assert raw == {"reason.card_override"}
+    fr = cli("journal", "show", code)
+    assert fr.exit_code == 0, fr.output
+    assert "sans carte de service (motif du technicien)" in fr.output
+    assert "reason." not in fr.output
+    today = datetime.now(timezone.utc).astimezone()
+    assert today.strftime("%d/%m/%Y") in fr.output
+    en = cli("journal", "show", code, lang="en")
+    assert "no service card (technician's reason)" in en.output and "motif" not in en.output
+    assert f"{today.day} {today:%b} {today.year}" in en.output
+    rows = json.loads(cli("journal", "show", code, "--json").output)
+    assert all(datetime.fromisoformat(r["when"]).utcoffset().total_seconds() == 0 for r in rows)
+    assert "reason.card_override" in {r["reason"] for r in rows}
+
+
+def test_hall_show_dates_and_command_line_reason(store, cli):
+    code = _encode_one(store, cli)
+    today = datetime.now(timezone.utc).astimezone()
+    fr = cli("hall", "show", code)
+    assert today.strftime("%d/%m/%Y") in fr.output and "saisi en ligne de commande" in fr.output
+    en = cli("hall", "show", code, lang="en")
+    assert "recorded from the command line" in en.output
