@@ -121,3 +121,37 @@ def test_hall_show_dates_and_command_line_reason(store, cli):
     assert today.strftime("%d/%m/%Y") in fr.output and "saisi en ligne de commande" in fr.output
     en = cli("hall", "show", code, lang="en")
     assert "recorded from the command line" in en.output
+
+
+def _tamper(db_path, sql, *params):
+    import sqlite3
+    raw = sqlite3.connect(db_path)
+    raw.execute(sql, params)
+    raw.commit()
+    raw.close()
+
+
+def test_journal_verify_names_the_hall_by_code_and_the_field_by_label(store, cli, db_path):
+    ids = tinyterritory.build(store)
+    code = store.get("halls", ids["al_a"])["code"]
+    dwellings = store.get("halls", ids["al_a"])["dwellings"]
+    _tamper(db_path, "UPDATE halls SET dwellings = 99 WHERE id = ?", ids["al_a"])
+    fr = cli("journal", "verify")
+    assert fr.exit_code == 1
+    assert fr.output.strip() == (
+        f"Journal incohérent : le hall {code}, champ « {i18n.t('field.halls.dwellings')} » : "
+        f"contient 99, le journal dit {dwellings!r} (modifié en dehors de l'application)")
+    assert ids["al_a"] not in fr.output
+    en = cli("journal", "verify", lang="en")
+    assert en.exit_code == 1
+    i18n.set_language("en")
+    assert f"hall {code}, field \"{i18n.t('field.halls.dwellings')}\": holds 99" in en.output
+    assert "journal" in en.output and "Journal incohérent" not in en.output
+
+
+def test_journal_verify_names_an_altered_op(store, cli, db_path):
+    tinyterritory.build(store)
+    _tamper(db_path, "UPDATE ops SET reason = 'x' WHERE seq = 3")
+    result = cli("journal", "verify")
+    assert result.exit_code == 1 and "opération modifiée" in result.output
+    assert "champ « " in result.output

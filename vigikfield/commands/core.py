@@ -64,7 +64,11 @@ def register(cli: click.Group) -> None:
         store = obj.store()
         problem = oplog.verify(store.conn)
         if problem is not None:
-            fail(t("journal.broken", problem=problem.message), EXIT_FAILED)
+            from ..domain.halls import hall_code_of
+
+            code = hall_code_of(store.conn, problem.entity, problem.entity_id) \
+                if problem.entity and problem.entity_id else None
+            fail(t("journal.broken", problem=problem.text(code)), EXIT_FAILED)
         (ops,) = store.conn.execute("SELECT count(*) FROM ops").fetchone()
         (devices,) = store.conn.execute("SELECT count(DISTINCT device_id) FROM ops").fetchone()
         click.echo(t("journal.sound", ops=ops, devices=devices))
