@@ -46,6 +46,8 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None, lang: str | None = None):
         prefix = ["--db", str(self.db_path)] + (["--lang", lang] if lang else [])
+        if lang:  # as `cli.main` does: help texts are built in the language asked for
+            i18n.set_language(lang)
         return self.runner.invoke(build_cli(), prefix + [str(a) for a in args], input=input)
 
 

@@ -155,3 +155,95 @@ def test_journal_verify_names_an_altered_op(store, cli, db_path):
     result = cli("journal", "verify")
     assert result.exit_code == 1 and "opération modifiée" in result.output
     assert "champ « " in result.output
+
+
+@pytest.mark.parametrize(("lang", "usage", "help_line", "heading"), [
+    ("fr", "Utilisation : vigikfield", "Affiche cette aide et quitte.", "Options :"),
+    ("en", "Usage: vigikfield", "Show this message and exit.", "Options:"),
+])
+def test_click_help_is_translated(cli, lang, usage, help_line, heading):
+    result = cli("--help", lang=lang)
+    assert result.exit_code == 0
+    assert result.output.startswith(usage) and help_line in result.output
+    assert heading in result.output.splitlines()
+    if lang == "fr":
+        assert "Show this message" not in result.output and "Usage:" not in result.output
+        assert "Affiche la version et quitte." in result.output
+        assert "Commandes :" in result.output
+    sub = cli("encode", "--help", lang=lang)
+    assert sub.exit_code == 0 and help_line in sub.output
+
+
+@pytest.mark.parametrize(("lang", "texts"), [
+    ("fr", ("Erreur : Option inconnue : --bogus.", "Essayez « vigikfield --help » pour l'aide.")),
+    ("en", ("Error: No such option '--bogus'.", "Try 'vigikfield --help' for help.")),
+])
+def test_click_errors_are_translated(cli, lang, texts):
+    result = cli("--bogus", lang=lang)
+    assert result.exit_code == 2
+    for text in texts:
+        assert text in result.output
+    missing = cli("encode", "ABCDEFG", lang=lang)
+    assert missing.exit_code == 2
+    assert ("Option manquante" if lang == "fr" else "Missing option") in missing.output
+    bad_choice = cli("encode", "ABCDEFG", "--outcome", "nope", lang=lang)
+    assert bad_choice.exit_code == 2
+    assert ("Valeur incorrecte pour" if lang == "fr" else "Invalid value for") in bad_choice.output
+
+
+def test_version_in_both_languages(cli):
+    from importlib.metadata import version
+    for lang in ("fr", "en"):
+        result = cli("--version", lang=lang)
+        assert result.exit_code == 0 and result.output.strip() == f"vigikfield, version {version('vigikfield')}"
+
+
+def test_every_click_message_has_a_catalog_entry():
+    from vigikfield.commands import click_text
+    for key in click_text.MESSAGES.values():
+        assert key in i18n.catalog("fr") and key in i18n.catalog("en")
+    # the English catalog gives click's own text back
+    i18n.set_language("en")
+    for msgid, key in click_text.MESSAGES.items():
+        if msgid not in ("file", "directory", "path", "Positional arguments"):
+            assert i18n.t(key) == msgid, key
+
+
+def test_wizard_errors_speak_the_users_language(store):
+    from vigikfield.domain import wizard
+    ids = tinyterritory.build(store)
+    state = wizard.open_hall(store, ids["al_a"])
+    with pytest.raises(wizard.WizardError) as err:
+        wizard.no_access(store, state, "  ")
+    assert str(err.value) == "Un motif est nécessaire." and err.value.exit_code == 2
+    i18n.set_language("en")
+    assert str(err.value) == "A reason is needed."
+
+
+def test_user_facing_errors_share_one_base():
+    from vigikfield.domain import cards, labels, profile, rights, values, windows, wizard
+    from vigikfield.hardware import errors as hw
+    from vigikfield_sync import SyncError
+    for cls in (wizard.WizardError, labels.LabelError, labels.LabelInputError, cards.CardRegistryError,
+                windows.WindowError, rights.RightsError, values.BadValue, profile.ProfileError,
+                hw.HardwareError, SyncError):
+        assert issubclass(cls, i18n.TranslatedError), cls
+    assert labels.LabelInputError.exit_code == 2 and labels.LabelError.exit_code == 1
+    assert not hasattr(labels.LabelError("no_hall", code="X"), "bad_input")
+
+
+def test_command_modules_do_not_import_the_cli():
+    from pathlib import Path
+
+    import vigikfield.commands as commands
+    for path in Path(commands.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "from ..cli import" not in text and "from vigikfield.cli" not in text, path
+
+
+def test_encode_names_the_argument_as_typed(store, cli):
+    tinyterritory.build(store)
+    result = cli("encode", "wbfrbx8", "--outcome", "encoded")
+    assert result.exit_code == 2
+    assert "--code" not in result.output
+    assert "HALL_CODE « wbfrbx8 » : aucun hall ne porte le code WBFRBX8." in result.output

@@ -95,16 +95,22 @@ def t(key: str, /, **values: object) -> str:
     return message
 
 
+EXIT_FAILED = 1     # the CLI's exit code when a check failed or was refused, or a device failed
+EXIT_BAD_INPUT = 2  # ... when the user typed something wrong (nothing was written)
+
+
 class TranslatedError(Exception):
     """An error whose text is a catalog message, looked up when it is shown.
 
     Keeping the key (not the text) lets callers and tests check *which* reason
-    was given whatever the language. `prefix` is prepended to the key.
+    was given whatever the language. `prefix` is prepended to the key. Every
+    error a user can act on is one of these: the CLI's root group catches them
+    once and exits with `exit_code` (`EXIT_FAILED` or `EXIT_BAD_INPUT`).
     """
 
     prefix = ""
     key = ""
-    exit_code = 1  # what the CLI exits with when nothing closer catches it (2: bad input)
+    exit_code = EXIT_FAILED
 
     def __init__(self, key: str | None = None, /, **values: object) -> None:
         self.key = key or type(self).key

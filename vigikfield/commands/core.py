@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from ..domain import reasons
 from ..i18n import format_datetime, t
 

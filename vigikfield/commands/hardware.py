@@ -8,27 +8,12 @@ exits 2 with nothing written. Never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_FAILED, Context, fail
 from ..i18n import format_datetime, t
-
-
-def _guard(action: Callable[[], None]) -> None:
-    """Run `action`, turning our typed errors into a message and an exit code."""
-    from ..domain.cards import CardRegistryError
-    from ..domain.windows import WindowError
-    from ..hardware.errors import HardwareError
-
-    try:
-        action()
-    except HardwareError as exc:
-        fail(str(exc), EXIT_FAILED)
-    except (CardRegistryError, WindowError) as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
 
 
 def _reader():
@@ -75,7 +60,7 @@ def register(cli: click.Group) -> None:
             if not info.unique:
                 click.echo(t("card.not_unique"), err=True)
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @card.command("list", help=t("card.list_help"))
     @click.option("--json", "as_json", is_flag=True, help=t("card.opt_json"))
@@ -109,7 +94,7 @@ def register(cli: click.Group) -> None:
             click.echo(t("card.revoked", fingerprint=card.fingerprint, service=card.service,
                          landlord=card.landlord or "—", reason=reason))
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @card.command("check", help=t("card.check_help"))
     @click.option("--landlord", help=t("card.opt_check_landlord"))
@@ -134,7 +119,7 @@ def register(cli: click.Group) -> None:
                 fail(message, EXIT_FAILED)
             click.echo(message)
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     _register_centrale(cli)
 
@@ -187,7 +172,7 @@ def _register_centrale(cli: click.Group) -> None:
                     format_days(schedule.days) if schedule else "",
                     ", ".join(str(w) for w in schedule.windows) if schedule else "")))
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @centrale.command("add-service", help=t("centrale.add_help"))
     @port_opt
@@ -213,7 +198,7 @@ def _register_centrale(cli: click.Group) -> None:
             click.echo(t(f"centrale.outcome_{result.outcome}", service=service,
                          schedule=schedule.describe()))
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @cli.group(help=t("hw.help"))
     def hw() -> None:

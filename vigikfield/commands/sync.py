@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from ..domain.profile import ROLES
 from ..i18n import format_datetime, t
 

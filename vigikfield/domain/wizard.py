@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ..i18n import EXIT_BAD_INPUT, TranslatedError
 from . import reasons
 from . import status as statuses
 from .model import DOOR_DOES_NOT_OPEN, DOOR_TESTS, OUTCOMES, PROGRAMMING_FAILURES, VIGIK_STATUSES
@@ -39,8 +40,12 @@ PROGRAMMED = ("encoded", "already_present")  # outcomes that leave the service i
 _CENTRALE_NS = uuid.UUID("3a4f8c1e-6b2d-5e9f-8a7c-1d2e3f4a5b6c")
 
 
-class WizardError(StoreError):
-    """A confirmation that can't be taken (bad value, hall unknown)."""
+class WizardError(TranslatedError, StoreError):
+    """A confirmation that can't be taken (bad value, hall unknown): the catalog
+    message ``wizard.error.<key>``, shown in the user's language; bad input."""
+
+    prefix = "wizard.error."
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass
@@ -92,7 +97,7 @@ def open_hall(store: Store, hall_id: str) -> HallState:
     """
     hall = store.get("halls", hall_id)
     if hall is None:
-        raise WizardError(f"hall {hall_id} not found")
+        raise WizardError("no_hall", hall=hall_id)
     residence = store.get("residences", hall["residence_id"]) or {}
     landlord = store.get("landlords", residence["landlord_id"]) if residence.get("landlord_id") else None
     current_id = statuses.resumable(store.conn, hall_id, store.own_devices())
@@ -153,7 +158,7 @@ def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: 
                           model: str | None = None, location: str | None = None) -> HallState:
     """compatible → card step; incompatible → done (to replace); unknown → done (to verify)."""
     if vigik not in VIGIK_STATUSES:
-        raise WizardError(f"vigik must be one of {', '.join(VIGIK_STATUSES)}")
+        raise WizardError("bad_vigik", value=vigik, choices=", ".join(VIGIK_STATUSES))
     hall_fields = {"vigik": vigik}
     for name, value in (("brand", brand), ("model", model), ("centrale_location", location)):
         if value:
@@ -184,7 +189,7 @@ def confirm_card(store: Store, state: HallState, *, fingerprint: str | None = No
                  override_reason: str | None = None) -> HallState:
     """The card the reader recognised, or — with no reader — the technician's reason."""
     if not fingerprint and not (override_reason and override_reason.strip()):
-        raise WizardError("a card fingerprint or an override reason is needed")
+        raise WizardError("card_or_reason")
     fields: dict[str, Any] = {"step": "encoding"}
     if fingerprint:
         fields["card_fingerprint"] = fingerprint
@@ -198,7 +203,7 @@ def confirm_encoding(store: Store, state: HallState, outcome: str, *,
                      windows: list[list[str]] | None = None, notes: str | None = None) -> HallState:
     """The outcome at the centrale, with the windows programmed when it worked."""
     if outcome not in OUTCOMES or outcome == "incompatible":
-        raise WizardError(f"unknown outcome {outcome!r}")
+        raise WizardError("bad_outcome", outcome=outcome)
     fields: dict[str, Any] = {"outcome": outcome, "encoded_at": now_iso()}
     if notes:
         fields["notes"] = notes
@@ -209,7 +214,8 @@ def confirm_encoding(store: Store, state: HallState, outcome: str, *,
         fields["step"] = "door"
     else:
         if outcome == "failed" and failure_reason not in PROGRAMMING_FAILURES:
-            raise WizardError(f"failure reason must be one of {', '.join(PROGRAMMING_FAILURES)}")
+            raise WizardError("bad_failure", value=failure_reason or "",
+                              choices=", ".join(PROGRAMMING_FAILURES))
         if failure_reason:
             fields["failure_reason"] = failure_reason
         fields["step"] = "done"
@@ -233,7 +239,7 @@ def door_not_tested(store: Store, state: HallState, reason: str) -> HallState:
     """The door could not be tested (no access to it, no badge, battery...): the
     hall stays encoded, flagged "door not tested", and the label comes next."""
     if not reason.strip():
-        raise WizardError("a reason is needed")
+        raise WizardError("reason_needed")
     return _write(store, state, {"notes": _with_note(state, reason), "step": "label"},
                   reasons.code("reason.door_not_tested"))
 
@@ -254,11 +260,11 @@ def no_access(store: Store, state: HallState, reason: str) -> HallState:
     door means the door is not tested (`door_not_tested`), never "no access".
     """
     if not reason.strip():
-        raise WizardError("a reason is needed")
+        raise WizardError("reason_needed")
     if (state.encoding or {}).get("outcome") in PROGRAMMED:
         if state.step == "door":
             return door_not_tested(store, state, reason)
-        raise WizardError("the centrale is programmed: no access no longer applies")
+        raise WizardError("programmed_no_access")
     return _write(store, state, {"outcome": "no_access", "notes": reason.strip(),
                                  "encoded_at": now_iso(), "step": "done"},
                   reasons.code("reason.no_access"))
@@ -288,9 +294,9 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
     makes the attempt a failure (door_does_not_open).
     """
     if outcome not in OUTCOMES:
-        raise WizardError(f"unknown outcome {outcome!r}")
+        raise WizardError("bad_outcome", outcome=outcome)
     if door is not None and (door not in DOOR_TESTS or outcome not in PROGRAMMED):
-        raise WizardError(f"no door test for the outcome {outcome!r}")
+        raise WizardError("no_door_test", outcome=outcome)
     with store.transaction():
         state = open_hall(store, hall_id)
         if outcome == "incompatible":
@@ -308,7 +314,7 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
         failure = None
         if outcome == "failed":
             if not reason:
-                raise WizardError("a failed encoding needs a reason")
+                raise WizardError("failed_needs_reason")
             failure = reason if reason in PROGRAMMING_FAILURES else "other"
             if failure == "other" and reason != "other":
                 note = f"{reason} — {note}" if note else reason
