@@ -247,3 +247,38 @@ def test_encode_names_the_argument_as_typed(store, cli):
     assert result.exit_code == 2
     assert "--code" not in result.output
     assert "HALL_CODE « wbfrbx8 » : aucun hall ne porte le code WBFRBX8." in result.output
+
+
+def _work_order(tmp_path):
+    import vigikfield_sync as sync
+    from sync_world import World
+    world = World(tmp_path / "world")
+    order = tmp_path / "ordre.vfb"
+    sync.workorder(world.pilot, order, technician="paul", residences=["Les Mézereaux"])
+    return world, order
+
+
+def test_refused_bundle_import_creates_no_database(tmp_path, cli, db_path):
+    _, order = _work_order(tmp_path)
+    assert not db_path.exists()
+    for lang, text in (("fr", "vigikfield trust add CLÉ_DU_PILOTE --name pilote --role pilot"),
+                       ("en", "vigikfield trust add PILOT_KEY --name pilot --role pilot")):
+        result = cli("bundle", "import", str(order), lang=lang)
+        assert result.exit_code == 1, result.output
+        assert text in result.output and "Traceback" not in result.output
+        assert not db_path.exists()
+        assert not any(p.name.startswith(db_path.name) for p in db_path.parent.iterdir())
+
+
+def test_untrusted_work_order_says_which_command_to_run(tmp_path, cli, db_path):
+    from vigikfield_sync import keys
+    world, order = _work_order(tmp_path)
+    assert cli("device", "show").exit_code == 0  # the database exists, trusts nobody
+    result = cli("bundle", "import", str(order))
+    assert result.exit_code == 1
+    assert "vigikfield trust add CLÉ_DU_PILOTE --name pilote --role pilot" in result.output
+    # the set-up the README gives, in its order: trust the pilot, then import
+    assert cli("trust", "add", keys.key_text(world.pilot), "--name", "pilote",
+               "--role", "pilot").exit_code == 0
+    imported = cli("bundle", "import", str(order))
+    assert imported.exit_code == 0, imported.output

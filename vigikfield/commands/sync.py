@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, TranslatedError, fail
 from ..domain.profile import ROLES
 from ..i18n import format_datetime, t
 
@@ -187,6 +187,9 @@ def register(cli: click.Group) -> None:
     def _receive(obj: Context, files: tuple[Path, ...], kind: str) -> None:
         from vigikfield_sync import merge_files
 
+        # No database yet: no key is trusted, every bundle would be refused. Say what
+        # to run first, and leave no empty database behind.
+        obj.existing_store(TranslatedError("sync.bundle.no_database", db=obj.db_path))
         store = _store(obj)
         size = sum(p.stat().st_size for p in files if p.exists())
         if sys.stderr.isatty() and (len(files) > 1 or size > PROGRESS_BYTES):
