@@ -17,6 +17,7 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     """No test touches the user's real data folder or inherits their settings."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("VIGIKFIELD_HOME", str(home))
+    monkeypatch.setenv("VIGIKFIELD_CONFIG", str(home / "settings.toml"))  # none: defaults
     monkeypatch.delenv("VIGIKFIELD_DB", raising=False)
     monkeypatch.delenv("VIGIKFIELD_LANG", raising=False)
     monkeypatch.setenv("VIGIKFIELD_ACTOR", "test")

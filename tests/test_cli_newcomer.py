@@ -282,3 +282,75 @@ def test_untrusted_work_order_says_which_command_to_run(tmp_path, cli, db_path):
                "--role", "pilot").exit_code == 0
     imported = cli("bundle", "import", str(order))
     assert imported.exit_code == 0, imported.output
+
+
+def test_settings_file_then_environment(tmp_path, monkeypatch, capsys):
+    from vigikfield import paths, settings
+    from vigikfield.hardware.factory import HardwareConfig
+    config = tmp_path / "settings.toml"
+    monkeypatch.setenv("VIGIKFIELD_CONFIG", str(config))
+    monkeypatch.delenv("VIGIKFIELD_HOME")
+    monkeypatch.delenv("VIGIKFIELD_ACTOR")
+    assert settings.current() == settings.Settings()
+    config.write_text(f'home = "{tmp_path / "data"}"\nlang = "en"\nreader = "none"\n'
+                      'actor = "Marie"\n', encoding="utf-8")
+    now = settings.current()
+    assert (now.home, now.lang, now.reader, now.actor) == (tmp_path / "data", "en", "none", "Marie")
+    assert paths.default_db() == tmp_path / "data" / "vigikfield.db"
+    assert HardwareConfig.from_env().reader == "none"
+    monkeypatch.setenv("VIGIKFIELD_READER", "sim")  # the environment wins over the file
+    monkeypatch.setenv("VIGIKFIELD_DB", str(tmp_path / "x.db"))
+    assert HardwareConfig.from_env().reader == "sim" and paths.default_db() == tmp_path / "x.db"
+    # the CLI takes the language from the file when --lang is not given
+    from vigikfield.cli import main
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0 and "Show this message and exit." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("text", "key", "exit_code"), [
+    ('colour = "blue"\n', "settings.unknown", 2),
+    ('reader = "usb"\n', "settings.bad_choice", 2),
+    ("lang = [\n", "settings.bad_toml", 2),
+    ("reader = 3\n", "settings.not_text", 2),
+])
+def test_bad_settings_are_refused_naming_file_and_key(tmp_path, monkeypatch, text, key, exit_code):
+    from vigikfield import settings
+    from vigikfield.cli import main
+    config = tmp_path / "settings.toml"
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("VIGIKFIELD_CONFIG", str(config))
+    with pytest.raises(settings.SettingsError) as err:
+        settings.current()
+    assert f"{err.value.prefix}{err.value.key}" == key
+    assert str(config) in str(err.value)
+    with pytest.raises(SystemExit) as done:
+        main(["search", "x"])
+    assert done.value.code == exit_code
+
+
+def test_every_setting_is_documented():
+    from pathlib import Path
+
+    from vigikfield import settings
+    doc = (Path(__file__).parents[1] / "docs" / "settings.md").read_text(encoding="utf-8")
+    for name in settings.names():
+        assert f"| `{name}` | `VIGIKFIELD_{name.upper()}` |" in doc, name
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(settings.Settings))
+    body = tree.body[0].body
+    documented = {body[i].target.id for i in range(len(body) - 1)
+                  if isinstance(body[i], ast.AnnAssign) and isinstance(body[i + 1], ast.Expr)}
+    assert documented == set(settings.names())
+
+
+def test_demo_says_what_its_view_shows(tmp_path, cli, db_path, monkeypatch):
+    monkeypatch.delenv("VIGIKFIELD_ACTOR")  # the demo technician, as a newcomer would see it
+    result = cli("demo", "--no-ui")
+    assert result.exit_code == 0, result.output
+    assert "technicien de démonstration" in result.output
+    assert "de son ordre de mission, sur les" in result.output
+    assert f"« vigikfield --db {db_path} » (sans « demo ») montre tout le territoire." in result.output
+    assert "his work order" in i18n.catalog("en")["tui.subtitle_demo"]
+    assert "ordre de mission" in i18n.catalog("fr")["tui.subtitle_demo"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import i18n, paths
+from . import i18n, paths, settings
 from .commands import click_text, core, encoding, hall, hardware, importing, labels
 from .commands import profile, sync
 from .commands.base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
@@ -59,7 +59,7 @@ def build_cli() -> click.Group:
     @click.version_option(package_name="vigikfield")
     @click.pass_context
     def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
-        i18n.set_language(lang)
+        i18n.set_language(lang or settings.current().lang)
         ctx.obj = Context(db or paths.default_db(), explicit=db is not None)
         ctx.call_on_close(ctx.obj.close)
         if ctx.invoked_subcommand is None:
@@ -75,9 +75,12 @@ def build_cli() -> click.Group:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        i18n.set_language(_language_from_argv(argv))
+        i18n.set_language(_language_from_argv(argv) or settings.current().lang)
     except ValueError:
         pass  # click reports the bad choice
+    except settings.SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
     cli = build_cli()
     try:
         cli.main(args=argv, prog_name="vigikfield", standalone_mode=True)

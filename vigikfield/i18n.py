@@ -9,7 +9,6 @@ keys and the same placeholders).
 
 from __future__ import annotations
 
-import os
 import string
 import tomllib
 from datetime import date, datetime, timezone
@@ -19,9 +18,7 @@ from pathlib import Path
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 _LOCALE_DIR = Path(__file__).parent / "locale"
-_current = os.environ.get("VIGIKFIELD_LANG", DEFAULT_LANGUAGE)
-if _current not in LANGUAGES:
-    _current = DEFAULT_LANGUAGE
+_current = DEFAULT_LANGUAGE  # the entry points apply the `lang` setting (vigikfield/settings.py)
 
 
 def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:

@@ -18,8 +18,9 @@ def register(cli: click.Group) -> None:
                   show_default=True, help=t("demo.opt_scale"))
     @click.pass_obj
     def demo(obj: Context, no_ui: bool, scale: str) -> None:
-        from .. import paths
+        from .. import paths, settings
         from ..domain import demo as demo_territory
+        from ..domain.demo_data import TECHNICIANS
 
         if not obj.explicit_db:
             obj.db_path = paths.data_dir() / ("demo.db" if scale == "demo" else "demo-idf.db")
@@ -28,14 +29,17 @@ def register(cli: click.Group) -> None:
         counts = demo_territory.counts(store)
         key = "demo.created" if created else "demo.present"
         click.echo(t(key, path=obj.db_path, **counts), err=not no_ui)
+        # The demo is seen through a demo technician's eyes: his work order. Say so,
+        # so that `vigikfield` on the same file (every residence) is no surprise.
+        technician = settings.current().actor or TECHNICIANS[0]
+        shown = demo_territory.work_order_residences(store, technician)
+        if shown:
+            click.echo(t("demo.view", technician=technician, shown=shown,
+                         residences=counts["residences"], path=obj.db_path), err=not no_ui)
         if not no_ui:
-            import os
-
-            from ..domain.demo_data import TECHNICIANS
             from ..tui import run_tui
 
-            # The demo is seen through a demo technician's eyes: his work order.
-            store.actor = os.environ.get("VIGIKFIELD_ACTOR") or TECHNICIANS[0]
+            store.actor = technician
             run_tui(store, demo=True)
 
     @cli.command(help=t("search.help"))

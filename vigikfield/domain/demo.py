@@ -431,6 +431,16 @@ def _write(store: Store, scale: Scale) -> None:
             store.record(chunk, reason=reasons.code("reason.demo"))
 
 
+def work_order_residences(store: Store, technician: str) -> int:
+    """How many residences the technician's open work orders hold (what the route shows
+    them; the whole territory when there is none, see `progress.route`)."""
+    (n,) = store.conn.execute(
+        "SELECT count(DISTINCT j.value) FROM work_orders w, json_each(w.residence_ids) j "
+        "WHERE w.technician = ? AND coalesce(w.status, 'open') != 'closed'", (technician,),
+    ).fetchone()
+    return n
+
+
 def counts(store: Store) -> dict[str, int]:
     """What the territory holds, for the command's summary line."""
     row = store.conn.execute(

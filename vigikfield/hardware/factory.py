@@ -10,7 +10,6 @@ Nothing is opened here except a serial scanner; readers and links connect on use
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -32,10 +31,11 @@ class HardwareConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HardwareConfig:
-        env = os.environ if env is None else env
-        return cls(env.get("VIGIKFIELD_READER", "pcsc").strip() or "pcsc",
-                   env.get("VIGIKFIELD_CENTRALE", "manual").strip() or "manual",
-                   env.get("VIGIKFIELD_SCANNER", "wedge").strip() or "wedge")
+        """From the settings (file, then ``VIGIKFIELD_*``; vigikfield/settings.py)."""
+        from ..settings import load
+
+        chosen = load(env)
+        return cls(chosen.reader, chosen.centrale, chosen.scanner)
 
 
 @dataclass
