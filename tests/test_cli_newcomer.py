@@ -354,3 +354,16 @@ def test_demo_says_what_its_view_shows(tmp_path, cli, db_path, monkeypatch):
     assert f"« vigikfield --db {db_path} » (sans « demo ») montre tout le territoire." in result.output
     assert "his work order" in i18n.catalog("en")["tui.subtitle_demo"]
     assert "ordre de mission" in i18n.catalog("fr")["tui.subtitle_demo"]
+
+
+def test_hardware_does_not_import_the_demo_and_the_demo_not_the_hardware():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", "import vigikfield.domain.demo, sys; "
+                          "print([m for m in sys.modules if m.startswith('vigikfield.hardware')])"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr
+    out = subprocess.run([sys.executable, "-c", "import vigikfield.hardware.sim_reader, "
+                          "vigikfield.hardware.factory, sys; print('vigikfield.domain.demo' in sys.modules)"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr

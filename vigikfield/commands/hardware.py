@@ -19,7 +19,13 @@ from ..i18n import format_datetime, t
 def _reader():
     from ..hardware.factory import HardwareConfig, make_reader
 
-    reader = make_reader(HardwareConfig.from_env().reader)
+    kind = HardwareConfig.from_env().reader
+    if kind == "sim":  # a simulated reader holds the demo's service cards
+        from ..domain.demo import DEMO_CARDS
+
+        reader = make_reader(kind, DEMO_CARDS)
+    else:
+        reader = make_reader(kind)
     if reader is None:
         fail(t("card.reader_disabled"), EXIT_FAILED)
     return reader

@@ -2,7 +2,7 @@
 carries, whether it is still valid.
 
 Every change goes through the store (ops in the journal). A card is known by
-its fingerprint (`hardware.identity`), never by any Vigik secret.
+its fingerprint (`domain.identity`), never by any Vigik secret.
 """
 
 from __future__ import annotations

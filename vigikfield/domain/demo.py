@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from ..hardware.identity import fingerprint
 from . import demo_data as data
 from . import reasons
 from .demo_data import SCALES, Scale
+from .identity import fingerprint
 from .journal import Change
 from .model import ORDER
 from .store import Store
