@@ -367,3 +367,43 @@ def test_hardware_does_not_import_the_demo_and_the_demo_not_the_hardware():
                           "vigikfield.hardware.factory, sys; print('vigikfield.domain.demo' in sys.modules)"],
                          capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize("header", ["Téléphone", "Contact", "Tél."])
+def test_import_reads_the_landlords_phone(tmp_path, cli, db_path, header):
+    from import_support import rows, write
+    inventory = write(tmp_path / "inv.csv", [
+        f"Bailleur|Commune|Code INSEE|Résidence|Entrée|Nb logements|{header}",
+        "Habitat 77|Melun|77288|Les Mézereaux|A|12|",
+        "Habitat 77|Melun|77288|Les Mézereaux|B|20|01 64 10 20 30",
+        "Les Foyers|Melun|77288|Plein Ciel|1|8|01 60 00 00 00",
+    ])
+    result = cli("import", str(inventory))
+    assert result.exit_code == 0, result.output
+    assert rows(db_path, "SELECT name, phone FROM landlords ORDER BY name") == [
+        ("Habitat 77", "01 64 10 20 30"), ("Les Foyers", "01 60 00 00 00")]
+
+
+def test_landlord_set_phone_pilot_only_and_kept_by_reimport(tmp_path, cli, db_path, store):
+    from import_support import rows, write
+    inventory = write(tmp_path / "inv.csv", [
+        "Bailleur|Commune|Code INSEE|Résidence|Entrée|Nb logements",
+        "Habitat 77|Melun|77288|Les Mézereaux|A|12",
+    ])
+    assert cli("import", str(inventory)).exit_code == 0
+    result = cli("landlord", "set", "habitat", "--phone", "01 64 99 99 99")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Bailleur Habitat 77 : téléphone 01 64 99 99 99."
+    assert rows(db_path, "SELECT phone FROM landlords") == [("01 64 99 99 99",)]
+    (reason,) = rows(db_path, "SELECT reason FROM ops WHERE entity = 'landlords' AND field = 'phone'")
+    assert reason == ("reason.landlord_set",)
+    assert cli("import", str(inventory)).exit_code == 0  # no phone column: the number stays
+    assert rows(db_path, "SELECT phone FROM landlords") == [("01 64 99 99 99",)]
+    unknown = cli("landlord", "set", "Nobody", "--phone", "1")
+    assert unknown.exit_code == 2 and "Habitat 77" in unknown.output
+    # a technician may not change a landlord
+    assert cli("profile", "set", "--role", "technician").exit_code == 0
+    before = rows(db_path, "SELECT count(*) FROM ops")
+    refused = cli("landlord", "set", "Habitat 77", "--phone", "00", lang="en")
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert rows(db_path, "SELECT count(*) FROM ops") == before

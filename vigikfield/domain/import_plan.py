@@ -88,7 +88,10 @@ def build(rows: list[Row], project_id: str, known_insee: dict[str, str],
     for row in rows:
         landlord_id = uid("landlord", key_text(row.landlord))
         if landlord_id not in landlords:
-            landlords[landlord_id] = {"project_id": project_id, "name": row.landlord}
+            landlords[landlord_id] = {"project_id": project_id, "name": row.landlord,
+                                      "phone": row.phone}
+        elif row.phone and not landlords[landlord_id]["phone"]:
+            landlords[landlord_id]["phone"] = row.phone  # the first row that gives one
         insee = row.insee or insee_of.get(key_text(row.commune))
         if insee:
             first = names_by_insee.setdefault(insee, (key_text(row.commune), row))
