@@ -81,7 +81,8 @@ def _ids(store: Store, sql: str, params: list[str]) -> list[str]:
 
 
 def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list[str]]:
-    """The entities a technician needs for these residences: the residences and what hangs on them."""
+    """The entities a technician needs for these residences: the residences and what hangs on
+    them, the attempts on their halls included."""
     q = "SELECT {col} FROM residences WHERE id IN ({{marks}})"
     landlords = _ids(store, q.format(col="DISTINCT landlord_id"), residence_ids)
     communes = _ids(store, q.format(col="DISTINCT commune_id"), residence_ids)
@@ -95,6 +96,9 @@ def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list
         "residences": residence_ids,
         "halls": halls,
         "centrales": _ids(store, "SELECT id FROM centrales WHERE hall_id IN ({marks})", halls),
+        # the halls' attempts, every device's, and the pilot's settlements of them: the
+        # technician sees what happened last time, and the same status as the pilot
+        "encodings": _ids(store, "SELECT id FROM encodings WHERE hall_id IN ({marks})", halls),
         "service_cards": _ids(
             store, "SELECT id FROM service_cards WHERE landlord_id IN ({marks})", landlords),
     }

@@ -14,7 +14,7 @@ from ..i18n import format_datetime, t
 
 BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
                   "trust_landlord", "trust_only_pilot_key", "device_taken",
-                  "device_conflict", "bad_device_id",
+                  "device_conflict", "bad_device_id", "keep_attempt",
                   "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
                   "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
@@ -234,7 +234,7 @@ def register(cli: click.Group) -> None:
     def conflicts_list(obj: Context, as_json: bool) -> None:
         from dataclasses import asdict
 
-        from vigikfield_sync import list_conflicts
+        from vigikfield_sync import list_conflicts, present
 
         from ..domain.halls import hall_code_of
 
@@ -248,11 +248,11 @@ def register(cli: click.Group) -> None:
         if not found:
             click.echo(t("sync.conflicts.none"))
         for c in found:
-            click.echo(t("sync.conflicts.line", id=c.id, what=c.description, field=c.field))
+            click.echo(t("sync.conflicts.line", id=c.id, what=c.description,
+                         field=present.field_text(c.entity, c.field)))
             for label, side in (("A", c.a), ("B", c.b)):
-                click.echo(t("sync.conflicts.side", side=label, value=json.dumps(
-                    side.value, ensure_ascii=False), device=side.device,
-                    actor=side.actor or "?", when=format_datetime(side.when)))
+                click.echo(t("sync.conflicts.side", side=label, text=present.side_text(c, side),
+                             device=side.device))
 
     @conflicts.command("resolve", help=t("sync.conflicts.resolve_help"))
     @click.argument("conflict_id")

@@ -138,8 +138,11 @@ def _write(store: Store, state: HallState, fields: dict[str, Any], reason: str |
     with store.transaction():
         if state.encoding is None:
             encoding_id = str(uuid.uuid4())
+            decided = statuses.of_hall(store.conn, state.hall_id)
             base = {"hall_id": state.hall_id, "centrale_id": _centrale_for(store, state.hall),
-                    "technician": store.actor}
+                    "technician": store.actor,
+                    # what this visit knew: a later attempt that follows is no disagreement
+                    "follows": decided.decided_by if decided else None}
             store.record(Store.creation_changes("encodings", encoding_id, {**base, **fields}), reason)
         else:
             encoding_id = state.encoding["id"]
