@@ -407,3 +407,18 @@ def test_landlord_set_phone_pilot_only_and_kept_by_reimport(tmp_path, cli, db_pa
     refused = cli("landlord", "set", "Habitat 77", "--phone", "00", lang="en")
     assert refused.exit_code == 2 and "Traceback" not in refused.output
     assert rows(db_path, "SELECT count(*) FROM ops") == before
+
+
+def test_environment_variables_keep_working(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from vigikfield.cli import build_cli
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("VIGIKFIELD_DB", str(db))
+    monkeypatch.setenv("VIGIKFIELD_LANG", "en")
+    result = CliRunner().invoke(build_cli(), ["search", "nothing-here"])
+    assert result.exit_code == 1 and db.exists()
+    assert i18n.language() == "en"
+    monkeypatch.setenv("VIGIKFIELD_LANG", "de")
+    bad = CliRunner().invoke(build_cli(), ["search", "x"])
+    assert bad.exit_code == 2 and "VIGIKFIELD_LANG" in bad.output and "Traceback" not in bad.output

@@ -52,15 +52,16 @@ def build_cli() -> click.Group:
     click_text.install()
 
     @click.group("vigikfield", cls=Group, invoke_without_command=True, help=t("cli.help"))
+    # --db and --lang win over the settings (file, then VIGIKFIELD_DB / VIGIKFIELD_LANG)
     @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
-                  envvar="VIGIKFIELD_DB", help=t("cli.opt_db"))
-    @click.option("--lang", type=click.Choice(i18n.LANGUAGES), envvar="VIGIKFIELD_LANG",
-                  help=t("cli.opt_lang"))
+                  help=t("cli.opt_db"))
+    @click.option("--lang", type=click.Choice(i18n.LANGUAGES), help=t("cli.opt_lang"))
     @click.version_option(package_name="vigikfield")
     @click.pass_context
     def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
-        i18n.set_language(lang or settings.current().lang)
-        ctx.obj = Context(db or paths.default_db(), explicit=db is not None)
+        chosen = settings.current()
+        i18n.set_language(lang or chosen.lang)
+        ctx.obj = Context(db or paths.default_db(), explicit=db is not None or chosen.db is not None)
         ctx.call_on_close(ctx.obj.close)
         if ctx.invoked_subcommand is None:
             from .tui import run_tui
