@@ -21,14 +21,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from vigikfield.domain import hlc as hlc_clock
-from vigikfield.domain import values
+from vigikfield.domain import reasons, values
 from vigikfield.domain.journal import Change
 from vigikfield.domain.profile import PILOT
 from vigikfield.domain.rights import RightsError, role_name
 from vigikfield.domain.store import Store
 from vigikfield.i18n import t
 
-from . import local
+from . import local, outcomes
 from .errors import SyncError
 
 
@@ -136,7 +136,8 @@ def detect_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[str, list[str
                 chunk = ids[start:start + 500]
                 conn.execute(
                     f"DELETE FROM sync_conflicts WHERE entity = ? AND entity_id IN "
-                    f"({', '.join('?' * len(chunk))}) AND resolved_op IS NULL", (entity, *chunk))
+                    f"({', '.join('?' * len(chunk))}) AND resolved_op IS NULL AND field != ?",
+                    (entity, *chunk, outcomes.STATUS))
         for (entity_id, field), heads in sorted(_heads_of(conn, entity, ids, links).items()):
             for op_a, op_b in _pairs(heads):
                 conn.execute(
@@ -145,6 +146,10 @@ def detect_chunks(conn: sqlite3.Connection, chunks: Iterable[tuple[str, list[str
                     (conflict_id(op_a, op_b), entity, entity_id, field, op_a, op_b, stamp),
                 )
                 found += 1
+        if entity == "encodings":  # attempts changed: their halls' disagreements too
+            found += outcomes.detect(conn, outcomes.halls_of(conn, ids), stamp, conflict_id)
+    if links is not None:
+        found = max(0, found - outcomes.fold(conn))
     return found
 
 
@@ -158,7 +163,8 @@ class Side:
     actor: str | None
     hlc: str
     when: str            # ISO time taken from the op's clock
-    value: Any
+    value: Any           # for a hall's disagreeing attempts: the attempt's result
+    attempt: dict | None = None  # those attempts: result, reason, door, technician, encoded_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +187,19 @@ def _device_names(store: Store) -> dict[str, str]:
     return names
 
 
-def _side(store: Store, op_id: str, names: dict[str, str]) -> Side:
+def _side(store: Store, op_id: str, names: dict[str, str], field: str) -> Side:
     device_id, actor, stamp, value = store.conn.execute(
         "SELECT device_id, actor, hlc, value FROM ops WHERE op_id = ?", (op_id,)
     ).fetchone()
     ms, _ = hlc_clock.decode(stamp)
     when = datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="seconds")
+    shown = json.loads(value) if value is not None else None
+    attempt = None
+    if field == outcomes.STATUS:
+        attempt = outcomes.attempt_of(store.conn, op_id)
+        shown = attempt.get("result", shown)
     return Side(op_id, device_id, names.get(device_id, device_id[:8]), actor, stamp, when,
-                json.loads(value) if value is not None else None)
+                shown, attempt)
 
 
 def describe(store: Store, entity: str, entity_id: str) -> str:
@@ -214,7 +225,7 @@ def list_conflicts(store: Store, *, include_resolved: bool = False) -> list[Conf
     ).fetchall()
     return [
         Conflict(cid, entity, entity_id, field, describe(store, entity, entity_id),
-                 _side(store, op_a, names), _side(store, op_b, names))
+                 _side(store, op_a, names, field), _side(store, op_b, names, field))
         for cid, entity, entity_id, field, op_a, op_b in rows
     ]
 
@@ -240,6 +251,8 @@ def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
         raise RightsError("pilot_only", role=role_name(store.role))
     conflict = find(store, conflict_id_or_prefix)
     choice = keep.upper() if isinstance(keep, str) else None
+    if conflict.field == outcomes.STATUS:
+        return _settle_attempts(store, conflict, choice)
     if choice == "A":
         value = conflict.a.value
     elif choice == "B":
@@ -251,7 +264,7 @@ def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
     with store.transaction() as conn:
         rows = store.record(
             [Change(conflict.entity, conflict.entity_id, conflict.field, value)],
-            reason=t("sync.resolve_reason", id=conflict.id),
+            reason=reasons.code("sync.resolve_reason", id=conflict.id),
         )
         op_id = rows[0][0]
         conn.executemany("INSERT OR IGNORE INTO sync_supersedes VALUES (?, ?)",
@@ -260,4 +273,29 @@ def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
             "UPDATE sync_conflicts SET resolved_op = ?, resolved_at = ?, resolved_by = ? "
             "WHERE id = ?", (op_id, local.now(), store.actor, conflict.id))
         detect(conn, {conflict.entity: {conflict.entity_id}})
+    return conflict
+
+
+def _settle_attempts(store: Store, conflict: Conflict, choice: str | None) -> Conflict:
+    """Keep one of two disagreeing attempts: the other is set aside (an op of the pilot)."""
+    if choice not in ("A", "B"):
+        raise SyncError("keep_attempt", id=conflict.id)
+    kept, dropped = (conflict.a, conflict.b) if choice == "A" else (conflict.b, conflict.a)
+    reason = t("sync.resolve_reason", id=conflict.id)
+    with store.transaction() as conn:
+        rows = store.record(
+            [Change("encodings", dropped.attempt["encoding_id"], "set_aside", 1)], reason=reason)
+        # the hall's compatibility the two visits noted is settled with it (one decision)
+        heads = _heads_of(conn, "halls", [conflict.entity_id], _links(conn)).get(
+            (conflict.entity_id, "vigik"), {})
+        if len(heads) > 1:
+            vigik = "incompatible" if kept.value == "incompatible" else "compatible"
+            (op,) = store.record([Change("halls", conflict.entity_id, "vigik", vigik)],
+                                 reason=reason)
+            conn.executemany("INSERT OR IGNORE INTO sync_supersedes VALUES (?, ?)",
+                             [(op[0], head) for head in heads])
+        conn.execute(
+            "UPDATE sync_conflicts SET resolved_op = ?, resolved_at = ?, resolved_by = ? "
+            "WHERE id = ?", (rows[0][0], local.now(), store.actor, conflict.id))
+        outcomes.detect(conn, [conflict.entity_id], local.now(), conflict_id)
     return conflict

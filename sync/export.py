@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from vigikfield.domain import reasons
 from vigikfield.domain.journal import OP_COLUMNS
 from vigikfield.domain.model import CONFIDENTIAL
 from vigikfield.domain.names import residences_called
@@ -80,7 +81,8 @@ def _ids(store: Store, sql: str, params: list[str]) -> list[str]:
 
 
 def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list[str]]:
-    """The entities a technician needs for these residences: the residences and what hangs on them."""
+    """The entities a technician needs for these residences: the residences and what hangs on
+    them, the attempts on their halls included."""
     q = "SELECT {col} FROM residences WHERE id IN ({{marks}})"
     landlords = _ids(store, q.format(col="DISTINCT landlord_id"), residence_ids)
     communes = _ids(store, q.format(col="DISTINCT commune_id"), residence_ids)
@@ -94,6 +96,9 @@ def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list
         "residences": residence_ids,
         "halls": halls,
         "centrales": _ids(store, "SELECT id FROM centrales WHERE hall_id IN ({marks})", halls),
+        # the halls' attempts, every device's, and the pilot's settlements of them: the
+        # technician sees what happened last time, and the same status as the pilot
+        "encodings": _ids(store, "SELECT id FROM encodings WHERE hall_id IN ({marks})", halls),
         "service_cards": _ids(
             store, "SELECT id FROM service_cards WHERE landlord_id IN ({marks})", landlords),
     }
@@ -114,7 +119,7 @@ def workorder(store: Store, out: Path, *, technician: str, residences: list[str]
         order_id = store.create("work_orders", {
             "project_id": store.project_id, "technician": technician,
             "residence_ids": residence_ids, "planned_date": date, "status": "issued",
-        }, reason="work order")
+        }, reason=reasons.code("reason.work_order"))
     wanted = reference_entities(store, residence_ids)
     wanted["work_orders"] = [order_id]
     rows: list[tuple] = []

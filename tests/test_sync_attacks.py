@@ -398,3 +398,25 @@ def test_a_stolen_laptops_successor_is_refused(tmp_path):
     tech.update("halls", world.hall, {"notes": "voleur"})
     sync.trust_add(world.pilot, keys.key_text(tech), "inconnu", "technician")
     refused(world, world.export(tech), "succession_revoked")
+
+
+def test_a_laptop_really_set_to_2036_is_told_to_set_its_date(tmp_path):
+    """The technician's own commands run under faketime (the real clock of the process)."""
+    import os
+    import subprocess
+    import sys
+
+    world = World(tmp_path)
+    tech = world.technician("tech1")
+    code = world.pilot.get("halls", world.hall)["code"]
+    out = tmp_path / "from-2036.vfb"
+    env = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    for args in (("encode", code, "--outcome", "encoded"), ("bundle", "export", "--out", out)):
+        done = subprocess.run(["faketime", "-f", "+3650d", sys.executable, "-m", "vigikfield",
+                               "--db", str(tech.path), *map(str, args)],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+    (stamp,) = sqlite3.connect(out).execute("SELECT max(hlc) FROM ops").fetchone()
+    assert hlc.parse(stamp)[0] > time.time() * 1000 + 9 * 365 * 24 * 3600 * 1000  # really 2036
+    error = refused(world, out, "clock_ahead")
+    assert "Remettez la date et l'heure du portable" in str(error)

@@ -95,7 +95,10 @@ def test_two_technicians_merged_views_agree_and_one_centrale_per_hall(tmp_path, 
         (active,) = master.conn.execute("SELECT count(*) FROM centrales WHERE hall_id = ? "
                                         "AND coalesce(active, 1) = 1", (world.hall2,)).fetchone()
         assert active == 1
-        assert sync.list_conflicts(master) == []  # equal values merge as one
+        # equal values merge as one; hall2's two concurrent, disagreeing attempts are one
+        # conflict for the pilot (neither technician had seen the other's)
+        assert [(c.entity_id, c.field) for c in sync.list_conflicts(master)] == [
+            (world.hall2, "status")]
         assert journal.verify(master.conn) is None
     clocks = [sorted(m.conn.execute("SELECT * FROM attempt_clock")) for m in masters]
     assert clocks[0] == clocks[1]

@@ -24,7 +24,13 @@ def make_app(store: Store, *, demo: bool = False, hardware: Hardware | None = No
 def run_tui(store: Store, *, demo: bool = False) -> None:
     from .hardware import factory
 
-    hardware = factory.build(factory.demo_config() if demo else None)
+    config = factory.demo_config() if demo else factory.HardwareConfig.from_env()
+    sim_cards = ()
+    if config.reader == "sim":  # a simulated reader holds the demo's service cards
+        from .domain.demo import DEMO_CARDS
+
+        sim_cards = DEMO_CARDS
+    hardware = factory.build(config, sim_cards=sim_cards)
     try:
         make_app(store, demo=demo, hardware=hardware).run()
     finally:

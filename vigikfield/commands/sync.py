@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, TranslatedError, fail
 from ..domain.profile import ROLES
-from ..i18n import t
+from ..i18n import format_datetime, t
 
 BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
                   "trust_landlord", "trust_only_pilot_key", "device_taken",
-                  "device_conflict", "bad_device_id",
+                  "device_conflict", "bad_device_id", "keep_attempt",
                   "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
                   "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
@@ -124,9 +124,9 @@ def register(cli: click.Group) -> None:
         if not rows:
             click.echo(t("sync.trust.empty"))
         for e in rows:
-            state = t("sync.trust.revoked", when=e.revoked_at) if e.revoked_at else t("sync.trust.active")
+            state = t("sync.trust.revoked", when=format_datetime(e.revoked_at)) if e.revoked_at else t("sync.trust.active")
             click.echo("\t".join((e.name, e.key_id, t(f"rights.role.{e.role}"),
-                                  (e.device_id or "-")[:8], e.added_at, state)))
+                                  (e.device_id or "-")[:8], format_datetime(e.added_at), state)))
 
     @trust.command("revoke", help=t("sync.trust.revoke_help"))
     @click.argument("name")
@@ -187,6 +187,9 @@ def register(cli: click.Group) -> None:
     def _receive(obj: Context, files: tuple[Path, ...], kind: str) -> None:
         from vigikfield_sync import merge_files
 
+        # No database yet: no key is trusted, every bundle would be refused. Say what
+        # to run first, and leave no empty database behind.
+        obj.existing_store(TranslatedError("sync.bundle.no_database", db=obj.db_path))
         store = _store(obj)
         size = sum(p.stat().st_size for p in files if p.exists())
         if sys.stderr.isatty() and (len(files) > 1 or size > PROGRESS_BYTES):
@@ -231,7 +234,7 @@ def register(cli: click.Group) -> None:
     def conflicts_list(obj: Context, as_json: bool) -> None:
         from dataclasses import asdict
 
-        from vigikfield_sync import list_conflicts
+        from vigikfield_sync import list_conflicts, present
 
         from ..domain.halls import hall_code_of
 
@@ -245,11 +248,11 @@ def register(cli: click.Group) -> None:
         if not found:
             click.echo(t("sync.conflicts.none"))
         for c in found:
-            click.echo(t("sync.conflicts.line", id=c.id, what=c.description, field=c.field))
+            click.echo(t("sync.conflicts.line", id=c.id, what=c.description,
+                         field=present.field_text(c.entity, c.field)))
             for label, side in (("A", c.a), ("B", c.b)):
-                click.echo(t("sync.conflicts.side", side=label, value=json.dumps(
-                    side.value, ensure_ascii=False), device=side.device,
-                    actor=side.actor or "?", when=side.when))
+                click.echo(t("sync.conflicts.side", side=label, text=present.side_text(c, side),
+                             device=side.device))
 
     @conflicts.command("resolve", help=t("sync.conflicts.resolve_help"))
     @click.argument("conflict_id")

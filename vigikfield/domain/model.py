@@ -57,6 +57,8 @@ ENTITIES: dict[str, dict[str, str]] = {
         "label_attached": "INTEGER", "notes": "TEXT",
         "step": "TEXT",                  # wizard step reached (see STEPS)
         "card_override": "TEXT",         # reason given when no reader could check the card
+        "follows": "TEXT",               # the attempt that decided the hall when this one began
+        "set_aside": "INTEGER",          # 1: a pilot's settlement kept another attempt
     },
     "work_orders": {
         "project_id": "TEXT", "technician": "TEXT", "residence_ids": "TEXT",
@@ -190,7 +192,7 @@ FIELD_KINDS: dict[str, dict[str, Kind]] = {
         "failure_reason": _enumeration(FAILURE_REASONS), "days": DAYS, "windows": WINDOWS,
         "card_fingerprint": TEXT, "technician": TEXT, "encoded_at": DATETIME,
         "door_opened": FLAG, "label_attached": FLAG, "notes": NOTES,
-        "step": _enumeration(STEPS), "card_override": TEXT,
+        "step": _enumeration(STEPS), "card_override": TEXT, "follows": ID, "set_aside": FLAG,
     },
     "work_orders": {
         "project_id": ID, "technician": TEXT, "residence_ids": ID_LIST, "planned_date": DATE,

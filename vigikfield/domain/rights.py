@@ -56,7 +56,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     "centrales": _all("centrales", PTM),
     "service_cards": _all("service_cards", P),
     # Encoding attempts: the technician's own (OWN_ONLY), and the pilot's settlements.
-    "encodings": _all("encodings", PT),
+    "encodings": {**_all("encodings", PT), "set_aside": P},
     "work_orders": _all("work_orders", P),
 }
 
@@ -102,7 +102,7 @@ def refuse_field(role: str, entity: str, field: str, *, who: str | None = None,
                   entity=t(f"entity.{entity}"), id=(entity_id or "")[:8])
     if who is not None:
         return RightsError("refused_op", who=who, **values)
-    return RightsError("refused_field", **values)
+    return RightsError("refused_field" if entity_id else "refused_command", **values)
 
 
 def _chunks(items: list, size: int = 500) -> Iterable[list]:

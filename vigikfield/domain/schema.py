@@ -323,6 +323,27 @@ def m005_hall_status(db: Database) -> None:
     _run(db, M005_ATTEMPT_CLOCK + (M005_HALL_ATTEMPTS, M005_HALL_STATUS))
 
 
+# A pilot's settlement of two technicians' disagreeing attempts sets the one it
+# does not keep aside: such an attempt no longer counts. Each new attempt names
+# the attempt that decided the hall when it began (`follows`): two attempts
+# neither of which follows the other were made concurrently (sync.conflicts).
+_COUNTS_M005 = ("coalesce(e.centrale_id NOT IN (SELECT r.id FROM centrales r WHERE r.active = 0),"
+                " 1) AS counts")
+assert _COUNTS_M005 in M005_HALL_ATTEMPTS
+M006_HALL_ATTEMPTS = M005_HALL_ATTEMPTS.replace(
+    _COUNTS_M005,
+    "(coalesce(e.centrale_id NOT IN (SELECT r.id FROM centrales r WHERE r.active = 0), 1)"
+    " AND coalesce(e.set_aside, 0) = 0) AS counts")
+
+
+@step(replicated=True)
+def m006_settlements(db: Database) -> None:
+    """Attempts say which attempt they followed; a settlement sets one aside."""
+    _run(db, ("ALTER TABLE encodings ADD COLUMN follows TEXT",
+              "ALTER TABLE encodings ADD COLUMN set_aside INTEGER",
+              "DROP VIEW hall_attempts", M006_HALL_ATTEMPTS))
+
+
 SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 

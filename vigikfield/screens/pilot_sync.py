@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,14 +11,6 @@ from textual.widgets import DataTable, Footer, Header, Label
 from ..domain.values import BadValue
 from ..i18n import t
 from ..widgets.translated import TranslatedScreen
-
-
-def _value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 class PilotSyncScreen(TranslatedScreen):
@@ -70,6 +60,8 @@ class PilotSyncScreen(TranslatedScreen):
         self.post_message(self.Loaded(sync.receipts(store), sync.list_conflicts(store)))
 
     def on_pilot_sync_screen_loaded(self, message: Loaded) -> None:
+        from vigikfield_sync import present
+
         receipts = self.query_one("#receipts", DataTable)
         receipts.clear()
         for r in message.receipts:
@@ -79,12 +71,8 @@ class PilotSyncScreen(TranslatedScreen):
         table.clear()
         self.conflicts = message.conflicts
         for c in self.conflicts:
-            table.add_row(
-                c.description, c.field,
-                f"{_value(c.a.value)} ({c.a.actor or c.a.device}, {c.a.when[:16]})",
-                f"{_value(c.b.value)} ({c.b.actor or c.b.device}, {c.b.when[:16]})",
-                key=c.id,
-            )
+            table.add_row(c.description, present.field_text(c.entity, c.field),
+                          present.side_text(c, c.a), present.side_text(c, c.b), key=c.id)
         self.query_one("#conflicts-title", Label).update(
             t("sync_screen.conflicts", count=len(self.conflicts)))
         self.refresh_bindings()
