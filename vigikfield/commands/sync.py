@@ -8,15 +8,10 @@ from pathlib import Path
 
 import click
 
-from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, TranslatedError, fail
+from .base import EXIT_FAILED, Context, TranslatedError, fail
 from ..domain.profile import ROLES
 from ..i18n import format_datetime, t
 
-BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
-                  "trust_landlord", "trust_only_pilot_key", "device_taken",
-                  "device_conflict", "bad_device_id", "keep_attempt",
-                  "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
-                  "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
 
 
@@ -27,7 +22,7 @@ def _store(obj: Context):
 
 
 def _fail(exc) -> None:
-    fail(str(exc), EXIT_BAD_INPUT if exc.key in BAD_INPUT_KEYS else EXIT_FAILED)
+    fail(str(exc), exc.exit_code)
 
 
 def register(cli: click.Group) -> None:
