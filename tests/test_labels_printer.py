@@ -16,10 +16,9 @@ import pytest
 import labels_territory as territory
 from vigikfield.domain import label_render, labels
 
-pytest.importorskip("brother_ql", reason="brother-ql-inventree is in the dev extra")
-from brother_ql.conversion import convert  # noqa: E402
-from brother_ql.devicedependent import label_type_specs  # noqa: E402
-from brother_ql.raster import BrotherQLRaster  # noqa: E402
+from brother_ql.conversion import convert  # the dev extra has brother-ql-inventree
+from brother_ql.devicedependent import label_type_specs
+from brother_ql.raster import BrotherQLRaster
 from brother_ql.reader import BrotherQLReader  # noqa: E402
 from PIL import Image  # noqa: E402
 
