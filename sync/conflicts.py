@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from vigikfield.domain import hlc as hlc_clock
-from vigikfield.domain import values
+from vigikfield.domain import reasons, values
 from vigikfield.domain.journal import Change
 from vigikfield.domain.profile import PILOT
 from vigikfield.domain.rights import RightsError, role_name
@@ -264,7 +264,7 @@ def resolve(store: Store, conflict_id_or_prefix: str, keep: Any) -> Conflict:
     with store.transaction() as conn:
         rows = store.record(
             [Change(conflict.entity, conflict.entity_id, conflict.field, value)],
-            reason=t("sync.resolve_reason", id=conflict.id),
+            reason=reasons.code("sync.resolve_reason", id=conflict.id),
         )
         op_id = rows[0][0]
         conn.executemany("INSERT OR IGNORE INTO sync_supersedes VALUES (?, ?)",

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from vigikfield.domain import reasons
 from vigikfield.domain.journal import OP_COLUMNS
 from vigikfield.domain.model import CONFIDENTIAL
 from vigikfield.domain.names import residences_called
@@ -118,7 +119,7 @@ def workorder(store: Store, out: Path, *, technician: str, residences: list[str]
         order_id = store.create("work_orders", {
             "project_id": store.project_id, "technician": technician,
             "residence_ids": residence_ids, "planned_date": date, "status": "issued",
-        }, reason="work order")
+        }, reason=reasons.code("reason.work_order"))
     wanted = reference_entities(store, residence_ids)
     wanted["work_orders"] = [order_id]
     rows: list[tuple] = []

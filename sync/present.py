@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vigikfield.i18n import t
+from vigikfield.i18n import format_datetime, t
 
 from .conflicts import Conflict, Side
 from .outcomes import STATUS
@@ -48,7 +48,7 @@ def value_text(entity: str, field: str, value: Any) -> str:
 def side_text(conflict: Conflict, side: Side) -> str:
     """One side on one line: value (who, when[, why, door])."""
     who = side.actor or side.device
-    when = side.when[:16].replace("T", " ")
+    when = format_datetime(side.when)
     details = [who, when]
     attempt = side.attempt or {}
     if attempt.get("reason"):

@@ -17,6 +17,7 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     """No test touches the user's real data folder or inherits their settings."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("VIGIKFIELD_HOME", str(home))
+    monkeypatch.setenv("VIGIKFIELD_CONFIG", str(home / "settings.toml"))  # none: defaults
     monkeypatch.delenv("VIGIKFIELD_DB", raising=False)
     monkeypatch.delenv("VIGIKFIELD_LANG", raising=False)
     monkeypatch.setenv("VIGIKFIELD_ACTOR", "test")
@@ -46,6 +47,8 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None, lang: str | None = None):
         prefix = ["--db", str(self.db_path)] + (["--lang", lang] if lang else [])
+        if lang:  # as `cli.main` does: help texts are built in the language asked for
+            i18n.set_language(lang)
         return self.runner.invoke(build_cli(), prefix + [str(a) for a in args], input=input)
 
 

@@ -123,33 +123,31 @@ def test_state_check_names_the_first_bad_field(store):
     with store.transaction() as conn:
         journal.append(conn, store.device_id, [Change("halls", hall, "label", 5)], actor="x")
     problem = journal.verify_state(store.conn)
-    assert problem.message == (f"halls row {hall}, field label: holds '5', the journal "
-                               "says 5 (changed behind the app's back)")
+    assert (problem.key, problem.entity_id, problem.field, problem.values) == (
+        "changed", hall, "label", {"have": "'5'", "want": "5"})
     store.record([Change("halls", hall, "label", "B1")])
     problem = _tamper(store, "UPDATE halls SET dwellings = CAST('12' AS BLOB) WHERE id = ?", hall)
-    assert problem.message == (f"halls row {hall}, field dwellings: holds b'12', the journal "
-                               "says 12 (changed behind the app's back)")
+    assert (problem.key, problem.field, problem.values) == (
+        "changed", "dwellings", {"have": "b'12'", "want": "12"})
     problem = _tamper(store, "UPDATE halls SET notes = 'x', label = NULL WHERE id = ?",
                       world["last_hall"])
     assert problem.entity_id == hall  # rowid order: the first row is reported first
     _tamper(store, "UPDATE halls SET dwellings = 12 WHERE id = ?", hall)
     problem = journal.verify_state(store.conn)
-    assert problem.message == (f"halls row {world['last_hall']}, field label: holds None, the "
-                               "journal says 'B2' (changed behind the app's back)")
+    assert (problem.entity_id, problem.field, problem.values) == (
+        world["last_hall"], "label", {"have": "None", "want": "'B2'"})
     # a parent is checked before its children; the same JSON, not spelt canonically
     problem = _tamper(store, "UPDATE residences SET windows = ? WHERE id = ?",
                       '{"days": "1000000", "windows": [["08:00", "12:00"]]}', residence)
-    assert problem.entity == "residences" and "field windows" in problem.message
+    assert problem.entity == "residences" and problem.field == "windows"
 
 
 def test_state_check_finds_rows_added_or_deleted_behind_the_back(store):
     world = _world(store)
     problem = _tamper(store, "INSERT INTO communes (id, name) VALUES ('zz', 'Ghost')")
-    assert problem.message == ("communes row zz: not in the journal "
-                               "(added behind the app's back)")
+    assert (problem.key, problem.entity, problem.entity_id) == ("added", "communes", "zz")
     _tamper(store, "DELETE FROM communes WHERE id = 'zz'")
     problem = _tamper(store, "DELETE FROM halls WHERE id IN (?, ?)",
                       world["hall"], world["last_hall"])
     first = min(world["hall"], world["last_hall"])
-    assert problem.message == (f"halls row {first}: in the journal but missing "
-                               "from the table (deleted behind the app's back)")
+    assert (problem.key, problem.entity_id) == ("deleted", first)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from vigikfield.cli import build_cli
 from vigikfield.domain import demo, hallcode
 from vigikfield.domain.model import ORDER
-from vigikfield.hardware.identity import fingerprint
+from vigikfield.domain.identity import fingerprint
 
 INSEE = {"77288": "Melun", "77285": "Le Mée-sur-Seine", "77152": "Dammarie-lès-Lys",
          "77445": "Savigny-le-Temple", "77296": "Moissy-Cramayel"}

@@ -90,7 +90,7 @@ def test_show_says_the_status_the_rule_the_centrales_and_the_attempts(store, cli
     assert [a["result"] for a in shown["attempts"]] == ["no_access", "encoded", "no_access"]
     assert [a["decisive"] for a in shown["attempts"]] == [False, True, False]
     assert shown["decided_by"] == shown["attempts"][1]["id"]
-    assert shown["attempts"][1]["card_override"] == "recorded from the command line"
+    assert shown["attempts"][1]["card_override"] == "reason.command_line"
     assert shown["attempts"][1]["windows"] == [["00:00", "24:00"]]
     assert all(a["who"] == "test" and a["when"] for a in shown["attempts"])
     assert len(shown["centrales"]) == 1 and shown["centrales"][0]["active"] is True

@@ -176,7 +176,7 @@ def test_sim_reader_enroll_then_check(store: Store):
 def test_sim_reader_presents_the_demo_cards():
     from vigikfield.domain.demo import DEMO_CARDS
 
-    reader = build(demo_config()).reader
+    reader = build(demo_config(), sim_cards=DEMO_CARDS).reader  # the factory receives them
     assert len(reader.cards) == len(DEMO_CARDS) == 5
     for index, card in enumerate(DEMO_CARDS):
         assert reader.insert(index).fingerprint == card["fingerprint"]

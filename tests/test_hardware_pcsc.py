@@ -12,7 +12,7 @@ import pytest
 
 from hwkit.pcscd import PrivatePcscd, wait_line
 from vigikfield.hardware.errors import CardRemoved, NoCard, NoReader, PcscdDown
-from vigikfield.hardware.identity import fingerprint
+from vigikfield.domain.identity import fingerprint
 from vigikfield.hardware.pcsc import PcscReader
 from vigikfield.hardware.reader import CardEvent
 from hwkit.vcard import DEFAULT_ATR

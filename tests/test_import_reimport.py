@@ -63,7 +63,7 @@ def test_updated_file_records_only_the_differences(cli, db_path, tmp_path):
     ]
     created = {f for e, f, v, b, _ in ops if not b}
     assert created == {"residence_id", "code", "label", "dwellings", "brand", "vigik"}
-    assert {r for *_, r in ops} == {"import v2.csv"}
+    assert {r for *_, r in ops} == {'reason.import_file {"file": "v2.csv"}'}
     assert f"{codes['C']}\tC" in result.output and "absent(s) du fichier" in result.output
     assert "Modifiés : 1 résidence(s), 2 hall(s)." in result.output
     assert f"{codes['A']} A : logements 12 → 14" in result.output

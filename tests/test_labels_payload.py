@@ -43,7 +43,7 @@ def test_payload_in_english(store):
     (hall_id,) = territory.build(store, 1)
     i18n.set_language("en")
     label, _ = labels.for_hall(store.conn, _hall(store, hall_id)["code"])
-    assert label.lines[-2:] == ("Encoded 2025-03-12", f"Contact: {territory.PHONE}")
+    assert label.lines[-2:] == ("Encoded 12 Mar 2025", f"Contact: {territory.PHONE}")
 
 
 def test_no_confidential_column_is_ever_read(store):
@@ -127,16 +127,16 @@ def test_selection_by_residence_since_and_errors(store):
     assert len(labels.encoded_since(store.conn, "2025-03-12")) == 6
     with pytest.raises(labels.LabelError) as err:
         labels.encoded_since(store.conn, "2025-03-13")
-    assert not err.value.bad_input and "13" in str(err.value)
+    assert err.value.exit_code == 1 and "13" in str(err.value)
     with pytest.raises(labels.LabelError) as err:
         labels.encoded_since(store.conn, "12/03/2025")
-    assert err.value.bad_input
+    assert err.value.exit_code == 2
     with pytest.raises(labels.LabelError) as err:
         labels.for_residence(store.conn, "Les Lilas")
     assert "Les Lilas" in str(err.value)
     with pytest.raises(labels.LabelError) as err:
         labels.for_hall(store.conn, "ABCDEFG")
-    assert err.value.bad_input
+    assert err.value.exit_code == 2
 
 
 def test_terminal_preview_decodes():

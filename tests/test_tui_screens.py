@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
+from pathlib import Path
+from vigikfield.hardware.kit import Hardware
 
 import pytest
 from textual.widgets import DataTable, Label, Markdown, OptionList, Static
@@ -22,7 +23,7 @@ CARD = {"atr": "3B8F8001804F0CA000000306030001000000006A", "uid": "04A1B2C3D4E5F
 STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
 
 
-def _territory(store, tmp_path, *, with_card=True):
+def _territory(store, tmp_path, *, with_card=True, labels_dir=None):
     ids = tinyterritory.build(store)
     reader = SimReader(cards=[CARD])
     info = reader.insert(CARD)
@@ -41,8 +42,8 @@ def _territory(store, tmp_path, *, with_card=True):
         store.record(store.creation_changes("encodings", tinyterritory.uid(f"enc-{step}"), fields))
         ids[f"step_{step}"] = hall
     ids["step_compatibility"] = ids["al_a"]
-    app = make_app(store, hardware=SimpleNamespace(reader=reader),
-                   labels_dir=tmp_path / "labels", card_timeout=0.5)
+    app = make_app(store, hardware=Hardware(reader=reader),
+                   labels_dir=labels_dir or tmp_path / "labels", card_timeout=0.5)
     return ids, app
 
 
@@ -116,7 +117,9 @@ async def test_every_screen_is_translated(tmp_path, lang):
 
 @pytest.mark.parametrize("name", SCREENS)
 def test_screen_snapshot(store, tmp_path, snap_compare, name):
-    ids, app = _territory(store, tmp_path, with_card=name != "hall_card")
+    # the label step names the labels folder: a fixed one (nothing is written)
+    ids, app = _territory(store, tmp_path, with_card=name != "hall_card",
+                          labels_dir=Path("/var/tmp/vigikfield-labels"))
 
     async def run_before(pilot):
         await _open(pilot, ids, name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
+from vigikfield.hardware.kit import Hardware
 
 
 import tinyterritory
@@ -27,7 +27,7 @@ def _setup(store, tmp_path, card=HABITAT_CARD):
     reader.remove()
     if card is not None:
         reader.insert(card)
-    app = make_app(store, hardware=SimpleNamespace(reader=reader), labels_dir=tmp_path / "labels",
+    app = make_app(store, hardware=Hardware(reader=reader), labels_dir=tmp_path / "labels",
                    card_timeout=2.0)
     return ids, app, reader
 
@@ -102,19 +102,54 @@ async def test_another_landlords_card_is_refused_with_its_owner(store, tmp_path)
         await _until(pilot, lambda: _attempt(store, ids["al_a"]).step == "encoding")
 
 
-async def test_revoked_card_is_refused_and_override_asks_a_reason(store, tmp_path):
+async def test_refused_card_is_not_passed_by_the_no_reader_key(store, tmp_path, cli):
     ids, app, reader = _setup(store, tmp_path)
-    cards.revoke(store, reader.present.fingerprint, "perdue le 12/11")
+    fingerprint = reader.present.fingerprint
+    cards.revoke(store, fingerprint, "perdue le 12/11")
     async with app.run_test(size=(100, 40)) as pilot:
         app.open_hall(ids["al_a"])
         await _settle(pilot)
         await pilot.press("enter")
         await _until(pilot, lambda: bool(app.screen.card_message))
         assert "révoquée" in app.screen.card_message
+        # o is the no-reader path: after a refusal it does nothing, no dialog opens
+        await pilot.press("o")
+        await _settle(pilot)
+        assert isinstance(app.screen, HallScreen) and _attempt(store, ids["al_a"]).step == "card"
+        footer_keys = {a.binding.key for a in app.screen.active_bindings.values() if a.enabled}
+        assert "o" not in footer_keys and "ctrl+o" in footer_keys
+        # the explicit override asks a reason and records the refusal it passed over
+        await pilot.press("ctrl+o", *"police sur place", "enter")
+        await _settle(pilot)
+    attempt = _attempt(store, ids["al_a"])
+    assert attempt.step == "encoding"
+    assert wizard.parse_card_override(attempt.encoding["card_override"]) == (
+        "revoked", "police sur place")
+    assert attempt.encoding["card_fingerprint"] == fingerprint
+    code = store.get("halls", ids["al_a"])["code"]
+    shown = cli("hall", "show", code)
+    assert shown.exit_code == 0
+    assert "carte refusée (carte révoquée), passée outre : police sur place" in shown.output
+    as_json = json.loads(cli("hall", "show", code, "--json").output)[0]["attempts"][-1]
+    assert (as_json["card_refused"], as_json["card_override"]) == ("revoked", "police sur place")
+
+
+async def test_no_reader_override_asks_a_reason(store, tmp_path):
+    ids = tinyterritory.build(store)
+    app = make_app(store, hardware=Hardware(reader=None), labels_dir=tmp_path / "labels")
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["al_a"])
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _until(pilot, lambda: bool(app.screen.card_message))
+        await pilot.press("ctrl+o")  # not a refusal: the override of a refusal does nothing
+        await _settle(pilot)
+        assert isinstance(app.screen, HallScreen)
         await pilot.press("o", *"lecteur HS", "enter")
         await _settle(pilot)
     attempt = _attempt(store, ids["al_a"])
     assert attempt.step == "encoding" and attempt.encoding["card_override"] == "lecteur HS"
+    assert wizard.parse_card_override("lecteur HS") == (None, "lecteur HS")
 
 
 async def test_no_access_and_failure_end_the_hall(store, tmp_path):
@@ -157,6 +192,8 @@ async def test_custom_windows_are_validated_inline(store, tmp_path):
         await pilot.pause()
         dialog.query_one("#windows").focus()
         await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("down", "enter")  # for this hall only (the residence has others)
         await _settle(pilot)
         await pilot.press("enter")
         await _settle(pilot)

@@ -468,7 +468,7 @@ def test_everything_the_demo_the_import_and_the_wizard_write_passes(store, cli, 
     ])
     assert cli("import", source).exit_code == 0
     assert _all_ops_pass(store.conn) > 15_000
-    assert store.conn.execute("SELECT count(*) FROM ops WHERE reason LIKE 'import %'").fetchone()[
+    assert store.conn.execute("SELECT count(*) FROM ops WHERE reason LIKE 'reason.import_file %'").fetchone()[
         0] > 10
 
 

@@ -1,17 +1,34 @@
-"""The Textual application: screens, global bindings, command palette."""
+"""The Textual application: screens, global bindings, command palette, worker failures."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from textual.binding import Binding
+from textual.worker import Worker
 
 from . import paths
 from .commands_palette import MainActions
 from .domain.store import Store
-from .i18n import t
+from .hardware.kit import Hardware
+from .i18n import TranslatedError, t
 from .screens.route import RouteScreen
 from .widgets.translated import TranslatedApp
+
+# The keys that work on every screen (F1 help lists them after the screen's own).
+GLOBAL_BINDINGS = [
+    Binding("f1", "help", "tui.extra.key_help", id="help"),
+    Binding("ctrl+s", "open_sync_screen", "tui.key_sync", id="sync"),
+    Binding("ctrl+p", "command_palette", "tui.key_palette", id="palette", show=False,
+            priority=True),
+    Binding("ctrl+q", "quit", "tui.key_quit", id="quit", priority=True),
+]
+
+
+def labels_folder(db_path: Path) -> Path:
+    """Where the TUI writes label PNGs: beside the database (``terrain.db`` →
+    ``terrain.labels/``), so that two databases never mix their labels."""
+    return db_path.with_name(db_path.stem + ".labels")
 
 
 class VigikApp(TranslatedApp):
@@ -19,19 +36,20 @@ class VigikApp(TranslatedApp):
 
     CSS_PATH = "app.tcss"
     COMMANDS = TranslatedApp.COMMANDS | {MainActions}
-    BINDINGS = [
-        Binding("f1", "help", "tui.extra.key_help", id="help"),
-        Binding("ctrl+q", "quit", "tui.key_quit", id="quit", priority=True),
-    ]
+    BINDINGS = GLOBAL_BINDINGS
 
-    def __init__(self, store: Store, *, demo: bool = False, hardware: object | None = None,
+    def __init__(self, store: Store, *, demo: bool = False, hardware: Hardware | None = None,
                  labels_dir: Path | None = None, card_timeout: float = 15.0) -> None:
         super().__init__()
         self.store = store
         self.demo = demo
-        self.hardware = hardware
-        self.labels_dir = labels_dir or paths.data_dir() / "labels"
+        self.hardware: Hardware = hardware if hardware is not None else Hardware()
+        self.labels_dir = labels_dir or (labels_folder(store.path) if store.path.name
+                                         else paths.data_dir() / "labels")
         self.card_timeout = card_timeout
+        # Windows a technician chose for a residence's remaining halls (this session;
+        # the residence's decided windows are the pilot's or maintenance's to write).
+        self.session_windows: dict[str, tuple[str, list[list[str]]]] = {}
         self.title = t("profile.header", name=store.actor or t("profile.nobody"),
                        role=t(f"rights.role.{store.role}"))
         self.sub_title = t("tui.subtitle_demo") if demo else t("tui.subtitle")
@@ -47,6 +65,19 @@ class VigikApp(TranslatedApp):
         hall_id = hall_in_progress(self.store.conn, self.store.own_devices())
         if hall_id is not None:
             self.open_hall(hall_id)
+
+    # -- worker failures, handled once -----------------------------------------
+    def worker_failed(self, worker: Worker) -> None:
+        """Every worker that raised ends here (screens forward theirs, see
+        `TranslatedScreen`): the technician is told in their language, the
+        traceback goes to the log, and the app goes on."""
+        error = worker.error
+        self.log.error(f"worker {worker.name!r} failed", error)
+        if isinstance(error, TranslatedError):
+            message = str(error)
+        else:
+            message = t("tui.worker_failed", error=f"{type(error).__name__}: {error}")
+        self.notify(message, severity="error", timeout=10)
 
     # -- navigation used by screens and the palette ---------------------------
     # Screens other than the route are imported when first opened: the route
@@ -78,6 +109,8 @@ class VigikApp(TranslatedApp):
     def open_sync(self) -> None:
         from .screens.pilot_sync import PilotSyncScreen
 
+        if isinstance(self.screen, PilotSyncScreen):
+            return
         self.push_screen(PilotSyncScreen())
 
     def action_help(self) -> None:

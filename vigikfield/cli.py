@@ -7,8 +7,6 @@ With no command, the TUI opens on the database. Exit codes: 0 success,
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
 import traceback
 from datetime import datetime
@@ -16,42 +14,17 @@ from pathlib import Path
 
 import click
 
-from . import i18n, paths
+from . import i18n, paths, settings
+from .commands import click_text, core, encoding, hall, hardware, importing, labels
+from .commands import landlord, profile, sync
+from .commands.base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from .domain import private
 from .i18n import t
 
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+# The command groups, one module per area, registered in this order (--help lists them so).
+COMMAND_MODULES = (core, profile, encoding, hall, importing, landlord, hardware, labels, sync)
 
-
-class Context:
-    """What every command receives: the database path, opened on demand."""
-
-    def __init__(self, db: Path, explicit: bool = True) -> None:
-        self.db_path = db
-        self.explicit_db = explicit  # False: the default file, not named by the user
-        self._store = None
-
-    def store(self):
-        if self._store is None:
-            from .domain.store import Store, StoreError
-
-            try:
-                self._store = Store(self.db_path)
-            except StoreError as exc:
-                fail(str(exc), EXIT_BAD_INPUT)
-        return self._store
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-
-def fail(message: str, code: int = EXIT_FAILED) -> None:
-    """Print `message` on stderr and exit with `code` (never a traceback)."""
-    click.echo(message, err=True)
-    raise click.exceptions.Exit(code)
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "Context", "build_cli", "fail", "main"]
 
 
 def _language_from_argv(argv: list[str]) -> str | None:
@@ -64,8 +37,8 @@ def _language_from_argv(argv: list[str]) -> str | None:
 
 
 class Group(click.Group):
-    """A command group that turns a translated error escaping a command into its message and
-    exit code (a refusal of the rights, a profile change): one place, every command."""
+    """The root group: a `TranslatedError` escaping any command (a refusal of the rights,
+    a bad value, a device error...) becomes its message and its exit code, here only."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -76,38 +49,39 @@ class Group(click.Group):
 
 def build_cli() -> click.Group:
     """The command tree; help texts are taken in the language in force."""
+    click_text.install()
 
-    @click.group(cls=Group, invoke_without_command=True, help=t("cli.help"))
+    @click.group("vigikfield", cls=Group, invoke_without_command=True, help=t("cli.help"))
+    # --db and --lang win over the settings (file, then VIGIKFIELD_DB / VIGIKFIELD_LANG)
     @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
-                  envvar="VIGIKFIELD_DB", help=t("cli.opt_db"))
-    @click.option("--lang", type=click.Choice(i18n.LANGUAGES), envvar="VIGIKFIELD_LANG",
-                  help=t("cli.opt_lang"))
+                  help=t("cli.opt_db"))
+    @click.option("--lang", type=click.Choice(i18n.LANGUAGES), help=t("cli.opt_lang"))
     @click.version_option(package_name="vigikfield")
     @click.pass_context
     def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
-        i18n.set_language(lang)
-        ctx.obj = Context(db or paths.default_db(), explicit=db is not None)
+        chosen = settings.current()
+        i18n.set_language(lang or chosen.lang)
+        ctx.obj = Context(db or paths.default_db(), explicit=db is not None or chosen.db is not None)
         ctx.call_on_close(ctx.obj.close)
         if ctx.invoked_subcommand is None:
             from .tui import run_tui
 
             run_tui(ctx.obj.store())
 
-    from .commands import MODULES
-
-    for name in MODULES:
-        module_name = f"vigikfield.commands.{name}"
-        if importlib.util.find_spec(module_name) is not None:
-            importlib.import_module(module_name).register(cli)
+    for module in COMMAND_MODULES:
+        module.register(cli)
     return cli
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        i18n.set_language(_language_from_argv(argv))
+        i18n.set_language(_language_from_argv(argv) or settings.current().lang)
     except ValueError:
         pass  # click reports the bad choice
+    except settings.SettingsError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
     cli = build_cli()
     try:
         cli.main(args=argv, prog_name="vigikfield", standalone_mode=True)

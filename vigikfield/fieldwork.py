@@ -22,6 +22,7 @@ class CardCheck:
     kind: str                # ok | refused | no_reader | no_card | error
     message: str             # in the current language, ready to show
     fingerprint: str | None = None
+    refusal: str | None = None  # when refused: one of wizard.CARD_REFUSALS
 
     @property
     def ok(self) -> bool:
@@ -35,7 +36,8 @@ def read_service_card(reader, conn: sqlite3.Connection, landlord: str | None,
         return CardCheck("no_reader", t("wizard.card.no_reader"))
     if landlord and not any(c.landlord == landlord for c in cards.cards(conn)):
         # No card of this landlord is enrolled, none could pass: say so now, don't wait.
-        return CardCheck("refused", t("wizard.card.none_enrolled", landlord=landlord))
+        return CardCheck("refused", t("wizard.card.none_enrolled", landlord=landlord),
+                         refusal="none_enrolled")
     try:
         if not reader.readers():
             raise NoReader()
@@ -51,12 +53,12 @@ def read_service_card(reader, conn: sqlite3.Connection, landlord: str | None,
     card = verdict.card
     if verdict.outcome == "ok" and landlord and card is not None and card.landlord != landlord:
         return CardCheck("refused", t("wizard.card.other_landlord", landlord=card.landlord or "?"),
-                         info.fingerprint)
+                         info.fingerprint, "other_landlord")
     if verdict.outcome == "unknown":
-        return CardCheck("refused", t("wizard.card.unknown"), info.fingerprint)
+        return CardCheck("refused", t("wizard.card.unknown"), info.fingerprint, "unknown")
     if verdict.outcome == "revoked":
         return CardCheck("refused", t("wizard.card.revoked", reason=card.revoked_reason or "-"),
-                         info.fingerprint)
+                         info.fingerprint, "revoked")
     return CardCheck("ok", t("wizard.card.ok", service=card.service, landlord=card.landlord or "-"),
                      info.fingerprint)
 

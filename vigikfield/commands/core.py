@@ -6,8 +6,9 @@ import json
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
-from ..i18n import t
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from ..domain import reasons
+from ..i18n import format_datetime, t
 
 
 def register(cli: click.Group) -> None:
@@ -17,8 +18,9 @@ def register(cli: click.Group) -> None:
                   show_default=True, help=t("demo.opt_scale"))
     @click.pass_obj
     def demo(obj: Context, no_ui: bool, scale: str) -> None:
-        from .. import paths
+        from .. import paths, settings
         from ..domain import demo as demo_territory
+        from ..domain.demo_data import TECHNICIANS
 
         if not obj.explicit_db:
             obj.db_path = paths.data_dir() / ("demo.db" if scale == "demo" else "demo-idf.db")
@@ -27,14 +29,17 @@ def register(cli: click.Group) -> None:
         counts = demo_territory.counts(store)
         key = "demo.created" if created else "demo.present"
         click.echo(t(key, path=obj.db_path, **counts), err=not no_ui)
+        # The demo is seen through a demo technician's eyes: his work order. Say so,
+        # so that `vigikfield` on the same file (every residence) is no surprise.
+        technician = settings.current().actor or TECHNICIANS[0]
+        shown = demo_territory.work_order_residences(store, technician)
+        if shown:
+            click.echo(t("demo.view", technician=technician, shown=shown,
+                         residences=counts["residences"], path=obj.db_path), err=not no_ui)
         if not no_ui:
-            import os
-
-            from ..domain.demo_data import TECHNICIANS
             from ..tui import run_tui
 
-            # The demo is seen through a demo technician's eyes: his work order.
-            store.actor = os.environ.get("VIGIKFIELD_ACTOR") or TECHNICIANS[0]
+            store.actor = technician
             run_tui(store, demo=True)
 
     @cli.command(help=t("search.help"))
@@ -63,7 +68,11 @@ def register(cli: click.Group) -> None:
         store = obj.store()
         problem = oplog.verify(store.conn)
         if problem is not None:
-            fail(t("journal.broken", problem=problem.message), EXIT_FAILED)
+            from ..domain.halls import hall_code_of
+
+            code = hall_code_of(store.conn, problem.entity, problem.entity_id) \
+                if problem.entity and problem.entity_id else None
+            fail(t("journal.broken", problem=problem.text(code)), EXIT_FAILED)
         (ops,) = store.conn.execute("SELECT count(*) FROM ops").fetchone()
         (devices,) = store.conn.execute("SELECT count(DISTINCT device_id) FROM ops").fetchone()
         click.echo(t("journal.sound", ops=ops, devices=devices))
@@ -89,7 +98,9 @@ def register(cli: click.Group) -> None:
         click.echo("\t".join(t(f"journal.col_{c}") for c in
                              ("when", "who", "what", "field", "old", "new", "reason")))
         for row in rows:
-            click.echo("\t".join(_cell(row[c]) for c in
+            shown = {**row, "when": format_datetime(row["when"]), "reason": reasons.render(row["reason"]),
+                     **{k: reasons.render(row[k]) for k in ("old", "new") if isinstance(row[k], str)}}
+            click.echo("\t".join(_cell(shown[c]) for c in
                                  ("when", "actor", "entity", "field", "old", "new", "reason")))
 
 

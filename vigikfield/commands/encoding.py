@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, Context, fail
+from .base import EXIT_BAD_INPUT, Context, fail
 from ..i18n import t
 
 OUTCOME_NAMES = {
@@ -53,7 +53,7 @@ def register(cli: click.Group) -> None:
         store = obj.store()
         row = store.conn.execute("SELECT id FROM halls WHERE code = ?", (code,)).fetchone()
         if row is None:
-            problems.append(t("encode.no_hall", code=code))
+            problems.append(t("encode.no_hall", typed=hall_code, code=code))
         if fingerprint:
             verdict = cards.check(store.conn, fingerprint)
             if not verdict.ok:
@@ -61,13 +61,10 @@ def register(cli: click.Group) -> None:
                                   outcome=t(f"encode.card_{verdict.outcome}")))
         if problems:
             fail("\n".join(problems), EXIT_BAD_INPUT)
-        try:
-            enc = wizard.record_outcome(
-                store, row[0], outcome_id, reason=reason, card=fingerprint, note=note,
-                days=schedule.days if schedule else None,
-                windows=[str(w).split("-") for w in schedule.windows] if schedule else None,
-                door=DOOR_NAMES[door] if door else None,
-            )
-        except wizard.WizardError as exc:
-            fail(str(exc), EXIT_BAD_INPUT)
+        enc = wizard.record_outcome(  # a WizardError goes up to the root group: exit 2
+            store, row[0], outcome_id, reason=reason, card=fingerprint, note=note,
+            days=schedule.days if schedule else None,
+            windows=[str(w).split("-") for w in schedule.windows] if schedule else None,
+            door=DOOR_NAMES[door] if door else None,
+        )
         click.echo(t("encode.done", code=code, outcome=t(f"wizard.outcome.{enc.get('outcome') or outcome_id}")))

@@ -6,8 +6,9 @@ import json
 
 import click
 
-from ..cli import Context
-from ..i18n import t
+from .base import Context
+from ..domain import reasons
+from ..i18n import format_datetime, t
 
 STATUSES = ("to_check", "compatible", "encoded", "failed", "incompatible", "no_access")
 # the same as status.HALL_STATUSES (a test checks), kept here so that --help stays light
@@ -85,15 +86,18 @@ def _print_hall(h: dict) -> None:
                state=t("halls.show.active" if c["active"] else "halls.show.replaced")))
     echo(t("halls.show.attempts", count=len(h["attempts"])))
     for a in h["attempts"]:
-        parts = [_cell(a["when"]), _cell(a["who"]),
+        parts = [_cell(format_datetime(a["when"])), _cell(a["who"]),
                  t(f"wizard.outcome.{a['outcome']}") if a["outcome"]
                  else t("halls.show.in_step", step=t(f"wizard.step.{a['step']}"))]
         if a["reason"]:
             parts.append(t(f"wizard.failure.{a['reason']}"))
         if a["door"]:
             parts.append(t(f"halls.door.{a['door']}"))
-        if a["card"] or a["card_override"]:
-            parts.append(t("halls.show.card", card=a["card"] or a["card_override"]))
+        if a["card_refused"]:  # a refused card passed over: the pilot must see it
+            parts.append(t("halls.show.card_refused", refusal=t(f"halls.refusal.{a['card_refused']}"),
+                           reason=a["card_override"]))
+        elif a["card"] or a["card_override"]:
+            parts.append(t("halls.show.card", card=a["card"] or reasons.render(a["card_override"])))
         if a["days"] and a["windows"]:
             windows = ", ".join("-".join(w) for w in a["windows"])
             parts.append(t("halls.show.windows", days=a["days"], windows=windows))

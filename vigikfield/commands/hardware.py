@@ -8,33 +8,24 @@ exits 2 with nothing written. Never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
-from ..i18n import t
-
-
-def _guard(action: Callable[[], None]) -> None:
-    """Run `action`, turning our typed errors into a message and an exit code."""
-    from ..domain.cards import CardRegistryError
-    from ..domain.windows import WindowError
-    from ..hardware.errors import HardwareError
-
-    try:
-        action()
-    except HardwareError as exc:
-        fail(str(exc), EXIT_FAILED)
-    except (CardRegistryError, WindowError) as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
+from .base import EXIT_FAILED, Context, fail
+from ..i18n import format_datetime, t
 
 
 def _reader():
     from ..hardware.factory import HardwareConfig, make_reader
 
-    reader = make_reader(HardwareConfig.from_env().reader)
+    kind = HardwareConfig.from_env().reader
+    if kind == "sim":  # a simulated reader holds the demo's service cards
+        from ..domain.demo import DEMO_CARDS
+
+        reader = make_reader(kind, DEMO_CARDS)
+    else:
+        reader = make_reader(kind)
     if reader is None:
         fail(t("card.reader_disabled"), EXIT_FAILED)
     return reader
@@ -75,7 +66,7 @@ def register(cli: click.Group) -> None:
             if not info.unique:
                 click.echo(t("card.not_unique"), err=True)
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @card.command("list", help=t("card.list_help"))
     @click.option("--json", "as_json", is_flag=True, help=t("card.opt_json"))
@@ -95,7 +86,7 @@ def register(cli: click.Group) -> None:
             return
         for c in rows:
             click.echo("\t".join((c.fingerprint, c.service, c.landlord or "—", _status(c),
-                                  c.enrolled_at or "")))
+                                  format_datetime(c.enrolled_at))))
 
     @card.command("revoke", help=t("card.revoke_help"))
     @click.argument("fingerprint")
@@ -109,7 +100,7 @@ def register(cli: click.Group) -> None:
             click.echo(t("card.revoked", fingerprint=card.fingerprint, service=card.service,
                          landlord=card.landlord or "—", reason=reason))
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @card.command("check", help=t("card.check_help"))
     @click.option("--landlord", help=t("card.opt_check_landlord"))
@@ -134,7 +125,7 @@ def register(cli: click.Group) -> None:
                 fail(message, EXIT_FAILED)
             click.echo(message)
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     _register_centrale(cli)
 
@@ -187,7 +178,7 @@ def _register_centrale(cli: click.Group) -> None:
                     format_days(schedule.days) if schedule else "",
                     ", ".join(str(w) for w in schedule.windows) if schedule else "")))
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @centrale.command("add-service", help=t("centrale.add_help"))
     @port_opt
@@ -213,7 +204,7 @@ def _register_centrale(cli: click.Group) -> None:
             click.echo(t(f"centrale.outcome_{result.outcome}", service=service,
                          schedule=schedule.describe()))
 
-        _guard(action)
+        action()  # typed errors go up to the root group, with their exit code
 
     @cli.group(help=t("hw.help"))
     def hw() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from ..i18n import t
 
 ENTITY_KEYS = ("landlords", "communes", "qpvs", "residences", "halls")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from ..i18n import t
 
 SUFFIXES = (".pdf", ".png", ".svg")
@@ -35,20 +35,17 @@ def register(cli: click.Group) -> None:
         if suffix not in SUFFIXES:
             fail(t("labels.bad_suffix", path=out), EXIT_BAD_INPUT)
         conn = obj.store().conn
-        try:
-            if hall_code is not None:
-                label, encoded = payloads.for_hall(conn, hall_code)
-                if not encoded:
-                    click.echo(t("labels.not_encoded", code=label.code), err=True)
-                selected = [label]
-            elif residence is not None:
-                selected = payloads.for_residence(conn, residence)
-            elif encoded_since is not None:
-                selected = payloads.encoded_since(conn, encoded_since)
-            else:
-                selected = payloads.every_encoded(conn)
-        except payloads.LabelError as exc:
-            fail(str(exc), EXIT_BAD_INPUT if exc.bad_input else EXIT_FAILED)
+        if hall_code is not None:
+            label, encoded = payloads.for_hall(conn, hall_code)
+            if not encoded:
+                click.echo(t("labels.not_encoded", code=label.code), err=True)
+            selected = [label]
+        elif residence is not None:
+            selected = payloads.for_residence(conn, residence)
+        elif encoded_since is not None:
+            selected = payloads.encoded_since(conn, encoded_since)
+        else:
+            selected = payloads.every_encoded(conn)
 
         target = out
         try:

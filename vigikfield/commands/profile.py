@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..cli import Context
+from .base import Context
 from ..i18n import t
 
 

@@ -8,15 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
+from .base import EXIT_FAILED, Context, TranslatedError, fail
 from ..domain.profile import ROLES
-from ..i18n import t
+from ..i18n import format_datetime, t
 
-BAD_INPUT_KEYS = {"bad_public_key", "trust_exists", "trust_unknown", "no_residence",
-                  "trust_landlord", "trust_only_pilot_key", "device_taken",
-                  "device_conflict", "bad_device_id", "keep_attempt",
-                  "ambiguous_residence", "bad_role", "no_conflict", "ambiguous_conflict",
-                  "bad_value"}
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
 
 
@@ -27,7 +22,7 @@ def _store(obj: Context):
 
 
 def _fail(exc) -> None:
-    fail(str(exc), EXIT_BAD_INPUT if exc.key in BAD_INPUT_KEYS else EXIT_FAILED)
+    fail(str(exc), exc.exit_code)
 
 
 def register(cli: click.Group) -> None:
@@ -124,9 +119,9 @@ def register(cli: click.Group) -> None:
         if not rows:
             click.echo(t("sync.trust.empty"))
         for e in rows:
-            state = t("sync.trust.revoked", when=e.revoked_at) if e.revoked_at else t("sync.trust.active")
+            state = t("sync.trust.revoked", when=format_datetime(e.revoked_at)) if e.revoked_at else t("sync.trust.active")
             click.echo("\t".join((e.name, e.key_id, t(f"rights.role.{e.role}"),
-                                  (e.device_id or "-")[:8], e.added_at, state)))
+                                  (e.device_id or "-")[:8], format_datetime(e.added_at), state)))
 
     @trust.command("revoke", help=t("sync.trust.revoke_help"))
     @click.argument("name")
@@ -187,6 +182,9 @@ def register(cli: click.Group) -> None:
     def _receive(obj: Context, files: tuple[Path, ...], kind: str) -> None:
         from vigikfield_sync import merge_files
 
+        # No database yet: no key is trusted, every bundle would be refused. Say what
+        # to run first, and leave no empty database behind.
+        obj.existing_store(TranslatedError("sync.bundle.no_database", db=obj.db_path))
         store = _store(obj)
         size = sum(p.stat().st_size for p in files if p.exists())
         if sys.stderr.isatty() and (len(files) > 1 or size > PROGRESS_BYTES):

@@ -2,7 +2,7 @@
 carries, whether it is still valid.
 
 Every change goes through the store (ops in the journal). A card is known by
-its fingerprint (`hardware.identity`), never by any Vigik secret.
+its fingerprint (`domain.identity`), never by any Vigik secret.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..i18n import TranslatedError, t
-from . import names, rights
+from ..i18n import TranslatedError
+from . import names, reasons, rights
 from .model import CARD_STATUSES
 from .store import Store
 
@@ -115,7 +115,7 @@ def enroll(store: Store, fingerprint: str, landlord: str, service: str) -> Card:
             "landlord_id": landlord_id, "fingerprint": fingerprint, "service": service,
             "status": ACTIVE,
             "enrolled_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }, reason=t("cards.reason_enrolled"))
+        }, reason=reasons.code("cards.reason_enrolled"))
         card = find(store.conn, fingerprint)
     assert card is not None  # just written in this transaction
     return card

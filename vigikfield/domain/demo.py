@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from ..hardware.identity import fingerprint
 from . import demo_data as data
+from . import reasons
 from .demo_data import SCALES, Scale
+from .identity import fingerprint
 from .journal import Change
 from .model import ORDER
 from .store import Store
@@ -427,7 +428,17 @@ def _write(store: Store, scale: Scale) -> None:
         builder.build()
         changes = builder.changes()
         while chunk := list(itertools.islice(changes, CHUNK)):
-            store.record(chunk, reason="demo")
+            store.record(chunk, reason=reasons.code("reason.demo"))
+
+
+def work_order_residences(store: Store, technician: str) -> int:
+    """How many residences the technician's open work orders hold (what the route shows
+    them; the whole territory when there is none, see `progress.route`)."""
+    (n,) = store.conn.execute(
+        "SELECT count(DISTINCT j.value) FROM work_orders w, json_each(w.residence_ids) j "
+        "WHERE w.technician = ? AND coalesce(w.status, 'open') != 'closed'", (technician,),
+    ).fetchone()
+    return n
 
 
 def counts(store: Store) -> dict[str, int]:

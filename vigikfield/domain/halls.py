@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from ..i18n import TranslatedError
 from . import hallcode, names
 from . import status as statuses
+from .wizard import parse_card_override
 
 # `hall list`: key -> what it reads (the view, the residence, its landlord and commune)
 _LIST_COLUMNS = {"code": "s.code", "label": "s.label", "residence": "r.name",
@@ -172,7 +173,8 @@ def _attempt_json(a: statuses.Attempt, card: tuple[str | None, str | None],
     return {
         "id": a.encoding_id, "when": a.when, "who": a.technician, "device": a.device_id,
         "outcome": a.outcome, "result": a.result, "reason": a.reason, "door": a.door,
-        "card": card[0], "card_override": card[1], "days": a.days,
+        "card": card[0], "card_override": parse_card_override(card[1])[1],
+        "card_refused": parse_card_override(card[1])[0], "days": a.days,
         "windows": json.loads(a.windows) if isinstance(a.windows, str) else a.windows,
         "step": a.step, "counts": a.counts, "decisive": decisive, "encoded_at": a.encoded_at,
         "notes": a.notes,

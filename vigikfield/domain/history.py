@@ -9,11 +9,10 @@ from . import hlc, journal
 
 
 def when(stamp: str) -> str:
-    """An HLC stamp as local date and time, to the second."""
+    """An HLC stamp as ISO 8601 UTC, to the second (for machines: JSON; people
+    see it through `i18n.format_datetime`)."""
     ms, _ = hlc.decode(stamp)
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone().strftime(
-        "%Y-%m-%d %H:%M:%S"
-    )
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="seconds")
 
 
 def hall_history(conn: sqlite3.Connection, code: str) -> list[dict] | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import journal
+from . import journal, reasons
 from .importer import NAMESPACE, PROJECT_NAME, Parsed, Problem, Row, key_text
 from .journal import Change
 from .model import ENTITIES, MAX_DWELLINGS, VIGIK_STATUSES
@@ -88,7 +88,10 @@ def build(rows: list[Row], project_id: str, known_insee: dict[str, str],
     for row in rows:
         landlord_id = uid("landlord", key_text(row.landlord))
         if landlord_id not in landlords:
-            landlords[landlord_id] = {"project_id": project_id, "name": row.landlord}
+            landlords[landlord_id] = {"project_id": project_id, "name": row.landlord,
+                                      "phone": row.phone}
+        elif row.phone and not landlords[landlord_id]["phone"]:
+            landlords[landlord_id]["phone"] = row.phone  # the first row that gives one
         insee = row.insee or insee_of.get(key_text(row.commune))
         if insee:
             first = names_by_insee.setdefault(insee, (key_text(row.commune), row))
@@ -264,7 +267,7 @@ def run(store: Store, parsed: Parsed, file_name: str, *, dry_run: bool = False) 
             project_id = (store.ensure_project(PROJECT_NAME) if project_created
                           else store.project_id)
             changes, summary = _plan(store, parsed, project_id or PENDING_PROJECT)
-            store.record(changes, reason=f"import {file_name}")
+            store.record(changes, reason=reasons.code("reason.import_file", file=file_name))
     finally:
         store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     summary.project_created = project_created

@@ -51,6 +51,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "centrale_location": ("Emplacement centrale", "Emplacement de la centrale",
                           "Localisation centrale"),
     "notes": ("Observations", "Remarques", "Commentaire", "Commentaires", "Notes"),
+    # the landlord's number to call, printed on the labels ("whom to call")
+    "phone": ("Téléphone", "Tél.", "Tel", "Téléphone bailleur", "Téléphone du bailleur",
+              "Contact", "Contact bailleur", "Téléphone contact", "N° de téléphone"),
 }
 # text cell -> the field it fills (see import_plan.build); that field's kind bounds its length
 CELL_FIELDS: dict[str, tuple[str, str]] = {
@@ -59,6 +62,7 @@ CELL_FIELDS: dict[str, tuple[str, str]] = {
     "address": ("halls", "address"), "hall": ("halls", "label"), "brand": ("halls", "brand"),
     "model": ("halls", "model"), "qpv": ("qpvs", "name"), "qpv_code": ("qpvs", "code"),
     "centrale_location": ("halls", "centrale_location"), "notes": ("halls", "notes"),
+    "phone": ("landlords", "phone"),
 }
 _TEXT_LIMITS = {name: FIELD_KINDS[entity][field].max_length
                 for name, (entity, field) in CELL_FIELDS.items()}
@@ -130,6 +134,7 @@ class Row:
     lon: float | None
     centrale_location: str | None
     notes: str | None
+    phone: str | None = None      # the landlord's contact number
 
 
 @dataclass
@@ -229,7 +234,7 @@ def _row(line: int, cells: list[str], index: dict[str, int], columns: dict[str, 
         return None
     return Row(line, owner, commune, insee, residence, address, cell("hall"), dwellings,
                vigik, cell("brand"), cell("model"), cell("qpv"), cell("qpv_code"), lat, lon,
-               cell("centrale_location"), cell("notes"))
+               cell("centrale_location"), cell("notes"), cell("phone"))
 
 
 def _dwellings(text: str | None, problem: Callable[..., None]) -> int | None:

@@ -18,6 +18,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any
 
 from . import hlc as hlc_clock
@@ -43,13 +44,38 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """The first thing `verify` found wrong, in words a person can act on."""
+    """The first thing `verify` found wrong, in words a person can act on.
+
+    `key` names the catalog message ``journal.problem.<key>``, `values` fills it;
+    the text is made when shown (`text`), in the reader's language.
+    """
 
     kind: str  # chain | state
-    message: str
+    key: str
+    values: dict[str, Any] = _field(default_factory=dict)
     op_id: str | None = None
     entity: str | None = None
     entity_id: str | None = None
+    field: str | None = None
+
+    def text(self, hall_code: str | None = None) -> str:
+        """The message; `hall_code` (the hall the row is about) names the row by it."""
+        from ..i18n import t
+
+        entity = t(f"entity.{self.entity}") if self.entity else ""
+        if hall_code and self.entity == "halls":
+            row = t("journal.row.hall", code=hall_code)
+        elif hall_code:
+            row = t("journal.row.of_hall", entity=entity, id=(self.entity_id or "")[:8],
+                    code=hall_code)
+        else:
+            row = t("journal.row.plain", entity=entity, id=self.entity_id or "")
+        label = t(f"field.{self.entity}.{self.field}") if self.field else ""
+        return t(f"journal.problem.{self.key}", row=row, field=label, **self.values)
+
+    @property
+    def message(self) -> str:
+        return self.text()
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -406,14 +432,14 @@ def verify_chains(conn: sqlite3.Connection) -> Problem | None:
         if seq != want_seq and device_id in partial:
             want_prev = row[11]  # a gap the work order left: check this op on its own
         elif seq != want_seq:
-            return Problem("chain", f"op {op_id}: device {device_id} jumps from op "
-                           f"#{want_seq - 1} to #{seq} (ops missing)", op_id=op_id)
+            return Problem("chain", "gap", {"op": op_id, "device": device_id,
+                                            "before": want_seq - 1, "seq": seq}, op_id=op_id)
         if row[11] != want_prev:
-            return Problem("chain", f"op {op_id}: does not follow op #{seq - 1} of "
-                           f"device {device_id} (chain broken)", op_id=op_id)
+            return Problem("chain", "broken", {"op": op_id, "device": device_id,
+                                               "before": seq - 1}, op_id=op_id)
         if op_hash(row[11], row[:11]) != row[12]:
-            return Problem("chain", f"op {op_id} ({row[4]}.{row[6]} of {row[5]}): "
-                           "content does not match its hash (op altered)", op_id=op_id)
+            return Problem("chain", "altered", {"op": op_id}, op_id=op_id, entity=row[4],
+                           entity_id=row[5], field=row[6])
         expected_seq[device_id] = seq
         previous[device_id] = row[12]
     return None
@@ -439,22 +465,15 @@ def verify_state(conn: sqlite3.Connection) -> Problem | None:
             seen.add(entity_id)
             want = expected.get(entity_id)
             if want is None:
-                return Problem("state", f"{entity} row {entity_id}: not in the journal "
-                               "(added behind the app's back)", entity=entity, entity_id=entity_id)
+                return Problem("state", "added", entity=entity, entity_id=entity_id)
             for name, have in zip(fields, row[1:]):
                 if not _same(have, want[name]):
-                    return Problem(
-                        "state",
-                        f"{entity} row {entity_id}, field {name}: holds {have!r}, "
-                        f"the journal says {want[name]!r} (changed behind the app's back)",
-                        entity=entity, entity_id=entity_id,
-                    )
+                    return Problem("state", "changed", {"have": repr(have), "want": repr(want[name])},
+                                   entity=entity, entity_id=entity_id, field=name)
         missing = set(expected) - seen
         if missing:
             entity_id = sorted(missing)[0]
-            return Problem("state", f"{entity} row {entity_id}: in the journal but missing "
-                           "from the table (deleted behind the app's back)",
-                           entity=entity, entity_id=entity_id)
+            return Problem("state", "deleted", entity=entity, entity_id=entity_id)
     return None
 
 
@@ -470,9 +489,9 @@ def verify_clocks(conn: sqlite3.Connection) -> Problem | None:
         "SELECT encoding_id, started, device_id, touched FROM attempt_clock")}
     for entity_id in sorted(set(want) | set(have)):
         if want.get(entity_id) != have.get(entity_id):
-            return Problem("state", f"attempt_clock row {entity_id}: holds {have.get(entity_id)!r}, "
-                           f"the journal says {want.get(entity_id)!r} (changed behind the app's "
-                           "back)", entity="encodings", entity_id=entity_id)
+            return Problem("state", "clock", {"have": repr(have.get(entity_id)),
+                                              "want": repr(want.get(entity_id))},
+                           entity="encodings", entity_id=entity_id)
     return None
 
 

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 import qrcode
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_Q
+from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_Q
 
 from .labels import ELLIPSIS, MAX_VERSION, Label
 
@@ -81,9 +81,13 @@ class Drawing:
                     c += 1
 
 
-def qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR symbol (no quiet zone) at level Q, pure byte mode (UTF-8)."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=0)
+def qr_matrix(payload: str, *, small: bool = False) -> tuple[tuple[bool, ...], ...]:
+    """The QR symbol (no quiet zone) at level Q, pure byte mode (UTF-8).
+
+    `small`: level L, the smallest symbol holding the same text — for a screen,
+    which is never scratched or soiled, so that it fits a terminal.
+    """
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_L if small else ERROR_CORRECT_Q, border=0)
     qr.add_data(payload, optimize=0)
     qr.make(fit=True)
     if qr.version > MAX_VERSION:  # labels.build keeps payloads under the capacity
@@ -306,14 +310,18 @@ def write_pdf(labels: Sequence[Label], path: Path, kind: str = "a4-3x8") -> None
 
 
 # -- terminal --------------------------------------------------------------
-def terminal_preview(payload: str, *, dark_background: bool = True, border: int = 2) -> str:
+def terminal_preview(payload: str, *, dark_background: bool = True, border: int = 2,
+                     small: bool = False) -> str:
     """The QR in half-block characters, two modules a character cell.
+
+    `small`: the level-L symbol of the same payload (see `qr_matrix`): a
+    100-character label takes 20 rows instead of 26, so it fits at 80 × 24.
 
     On a light-on-dark terminal (the default, and what the TUI should style
     the widget as) the light modules are drawn and the dark ones left blank,
     so the code shows dark on light as scanners expect.
     """
-    core = qr_matrix(payload)
+    core = qr_matrix(payload, small=small)
     n = len(core) + 2 * border
     blank = [False] * n
     grid = [blank] * border + [[False] * border + list(r) + [False] * border for r in core]

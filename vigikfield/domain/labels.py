@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from ..i18n import t
+from ..i18n import EXIT_BAD_INPUT, TranslatedError, format_date, t
 from . import hallcode, names
 from .names import fold
 
@@ -37,12 +37,17 @@ _SHRINKABLE = ("landlord", "residence", "address", "hall")
 _SPACES = re.compile(r"\s+")
 
 
-class LabelError(Exception):
-    """A selection that cannot be printed; `str()` is the message to show."""
+class LabelError(TranslatedError):
+    """A selection that cannot be printed (nothing to print: exit 1); `str()` is the
+    catalog message ``labels.<key>`` in the language in force."""
 
-    def __init__(self, message: str, *, bad_input: bool) -> None:
-        super().__init__(message)
-        self.bad_input = bad_input  # True: the user typed something wrong (exit 2)
+    prefix = "labels."
+
+
+class LabelInputError(LabelError):
+    """A selection the user typed wrong (a bad code, a bad date): exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +76,10 @@ def _date_line(encoded_at: str | None) -> str | None:
     if not encoded_at:
         return None
     try:
-        day = date.fromisoformat(encoded_at[:10])
+        date.fromisoformat(encoded_at[:10])
     except ValueError:
         return clip(t("labels.payload.encoded_raw", value=encoded_at), 24)
-    return t("labels.payload.encoded", day=f"{day.day:02d}", month=f"{day.month:02d}",
-             year=f"{day.year:04d}")
+    return t("labels.payload.encoded", date=format_date(encoded_at))
 
 
 def _address(address: str | None, commune: str | None) -> str | None:
@@ -147,10 +151,10 @@ def for_hall(conn: sqlite3.Connection, code_text: str) -> tuple[Label, bool]:
     """The label of the hall with this code, and whether the hall is encoded."""
     code = hallcode.normalise(code_text)
     if not hallcode.is_valid(code):
-        raise LabelError(t("labels.bad_code", code=code_text), bad_input=True)
+        raise LabelInputError("bad_code", code=code_text)
     rows = conn.execute(_SELECT + " WHERE h.code = ?", (code,)).fetchall()
     if not rows:
-        raise LabelError(t("labels.no_hall", code=code), bad_input=False)
+        raise LabelError("no_hall", code=code)
     return _labels(rows)[0], bool(rows[0][-1])
 
 
@@ -158,14 +162,14 @@ def for_residence(conn: sqlite3.Connection, name: str) -> list[Label]:
     """Encoded halls of the residence(s) with this name (case and accents ignored)."""
     ids = names.residences_called(conn, name)
     if not ids:
-        raise LabelError(t("labels.no_residence", name=name), bad_input=False)
+        raise LabelError("no_residence", name=name)
     marks = ", ".join("?" * len(ids))
     rows = conn.execute(
         _SELECT + f" WHERE{_ENCODED} AND h.residence_id IN ({marks})" + _ORDER,
         ids,
     ).fetchall()
     if not rows:
-        raise LabelError(t("labels.none_encoded_residence", name=name), bad_input=False)
+        raise LabelError("none_encoded_residence", name=name)
     return _labels(rows)
 
 
@@ -174,13 +178,13 @@ def encoded_since(conn: sqlite3.Connection, since: str) -> list[Label]:
     try:
         day = date.fromisoformat(since)
     except ValueError:
-        raise LabelError(t("labels.bad_date", value=since), bad_input=True) from None
+        raise LabelInputError("bad_date", value=since) from None
     rows = conn.execute(
         _SELECT + f" WHERE{_ENCODED} AND substr(s.decided_at, 1, 10) >= ?"
         + _ORDER, (day.isoformat(),),
     ).fetchall()
     if not rows:
-        raise LabelError(t("labels.none_since", date=day.isoformat()), bad_input=False)
+        raise LabelError("none_since", date=day.isoformat())
     return _labels(rows)
 
 
@@ -188,5 +192,5 @@ def every_encoded(conn: sqlite3.Connection) -> list[Label]:
     """Every encoded hall of the territory."""
     rows = conn.execute(_SELECT + f" WHERE{_ENCODED}" + _ORDER).fetchall()
     if not rows:
-        raise LabelError(t("labels.none_encoded"), bad_input=False)
+        raise LabelError("none_encoded")
     return _labels(rows)

@@ -26,7 +26,13 @@ class StoreError(Exception):
     """A problem the user can act on; `str()` is the message to show."""
 
 
-ACTOR_ENV = "VIGIKFIELD_ACTOR"  # the name to sign with when the profile has none (scripts)
+ACTOR_ENV = "VIGIKFIELD_ACTOR"  # the `actor` setting: who signs when the profile has no name
+
+
+def _settings():
+    from ..settings import current
+
+    return current()
 
 
 def connect(path: str | os.PathLike) -> sqlite3.Connection:
@@ -81,7 +87,7 @@ class Store:
         A name given to the store (the demo, tests) comes first; without a
         profile name, ``VIGIKFIELD_ACTOR`` (for scripts); else nobody (None).
         """
-        return self._actor or self.profile.name or os.environ.get(ACTOR_ENV) or None
+        return self._actor or self.profile.name or _settings().actor or None
 
     @actor.setter
     def actor(self, name: str | None) -> None:

@@ -30,6 +30,8 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*$")
 class WindowError(TranslatedError, ValueError):
     """Input that is not a valid schedule; `str()` says why in plain words."""
 
+    exit_code = 2  # bad input (i18n.EXIT_BAD_INPUT)
+
 
 def parse_days(text: str) -> str:
     """``"Mo-Sa"`` → ``"1111110"``; also lists, French names and 7-digit masks."""

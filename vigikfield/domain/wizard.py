@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ..i18n import EXIT_BAD_INPUT, TranslatedError
+from . import reasons
 from . import status as statuses
 from .model import DOOR_DOES_NOT_OPEN, DOOR_TESTS, OUTCOMES, PROGRAMMING_FAILURES, VIGIK_STATUSES
 from .model import STEPS as STEPS  # the steps are defined with the fields they fill
@@ -38,8 +40,12 @@ PROGRAMMED = ("encoded", "already_present")  # outcomes that leave the service i
 _CENTRALE_NS = uuid.UUID("3a4f8c1e-6b2d-5e9f-8a7c-1d2e3f4a5b6c")
 
 
-class WizardError(StoreError):
-    """A confirmation that can't be taken (bad value, hall unknown)."""
+class WizardError(TranslatedError, StoreError):
+    """A confirmation that can't be taken (bad value, hall unknown): the catalog
+    message ``wizard.error.<key>``, shown in the user's language; bad input."""
+
+    prefix = "wizard.error."
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass
@@ -91,7 +97,7 @@ def open_hall(store: Store, hall_id: str) -> HallState:
     """
     hall = store.get("halls", hall_id)
     if hall is None:
-        raise WizardError(f"hall {hall_id} not found")
+        raise WizardError("no_hall", hall=hall_id)
     residence = store.get("residences", hall["residence_id"]) or {}
     landlord = store.get("landlords", residence["landlord_id"]) if residence.get("landlord_id") else None
     current_id = statuses.resumable(store.conn, hall_id, store.own_devices())
@@ -155,13 +161,13 @@ def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: 
                           model: str | None = None, location: str | None = None) -> HallState:
     """compatible → card step; incompatible → done (to replace); unknown → done (to verify)."""
     if vigik not in VIGIK_STATUSES:
-        raise WizardError(f"vigik must be one of {', '.join(VIGIK_STATUSES)}")
+        raise WizardError("bad_vigik", value=vigik, choices=", ".join(VIGIK_STATUSES))
     hall_fields = {"vigik": vigik}
     for name, value in (("brand", brand), ("model", model), ("centrale_location", location)):
         if value:
             hall_fields[name] = value
     with store.transaction():
-        store.update("halls", state.hall_id, hall_fields, "compatibility check")
+        store.update("halls", state.hall_id, hall_fields, reasons.code("reason.compatibility_check"))
         state.hall = store.get("halls", state.hall_id)
         if vigik == "compatible":
             return _write(store, state, {"step": "card"})
@@ -172,7 +178,7 @@ def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: 
 def note_centrale(store: Store, state: HallState, *, brand: str, model: str) -> HallState:
     """Brand and model read off the centrale's sticker (a hall field, any step)."""
     store.update("halls", state.hall_id, {"brand": brand or None, "model": model or None},
-                 "centrale noted on site")
+                 reasons.code("reason.centrale_noted"))
     fresh = open_hall(store, state.hall_id)
     fresh.encoding = fresh.encoding or state.encoding
     return fresh
@@ -186,13 +192,59 @@ def confirm_card(store: Store, state: HallState, *, fingerprint: str | None = No
                  override_reason: str | None = None) -> HallState:
     """The card the reader recognised, or — with no reader — the technician's reason."""
     if not fingerprint and not (override_reason and override_reason.strip()):
-        raise WizardError("a card fingerprint or an override reason is needed")
+        raise WizardError("card_or_reason")
     fields: dict[str, Any] = {"step": "encoding"}
     if fingerprint:
         fields["card_fingerprint"] = fingerprint
     else:
         fields["card_override"] = override_reason.strip()
-    return _write(store, state, fields, "card override" if not fingerprint else None)
+    return _write(store, state, fields, reasons.code("reason.card_override") if not fingerprint else None)
+
+
+# A card read and refused (another landlord's, unknown, revoked, none enrolled)
+# is passed over only by an explicit action with a reason, recorded in the
+# attempt as ``card_override = "[refused:<kind>] <reason>"`` (with the refused
+# card's fingerprint when one was read), never as a no-reader override.
+CARD_REFUSALS = ("other_landlord", "unknown", "revoked", "none_enrolled")
+_REFUSED = "[refused:"
+
+
+def refusal_override_text(refusal: str, reason: str) -> str:
+    return f"{_REFUSED}{refusal}] {reason.strip()}"
+
+
+def parse_card_override(text: str | None) -> tuple[str | None, str | None]:
+    """(refusal kind or None for a no-reader override, the technician's reason)."""
+    if text and text.startswith(_REFUSED) and "] " in text:
+        kind, _, reason = text[len(_REFUSED):].partition("] ")
+        if kind in CARD_REFUSALS:
+            return kind, reason
+    return None, text
+
+
+def override_card_refusal(store: Store, state: HallState, *, refusal: str, reason: str,
+                          fingerprint: str | None = None) -> HallState:
+    """Go on although the card was read and refused: the kind of refusal, the refused
+    card and the reason are kept in the attempt and shown to the pilot (`hall show`)."""
+    if refusal not in CARD_REFUSALS:
+        raise WizardError(f"refusal must be one of {', '.join(CARD_REFUSALS)}")
+    if not reason.strip():
+        raise WizardError("a reason is needed")
+    fields: dict[str, Any] = {"step": "encoding",
+                              "card_override": refusal_override_text(refusal, reason)}
+    if fingerprint:
+        fields["card_fingerprint"] = fingerprint
+    return _write(store, state, fields, reasons.code("reason.card_refusal_overridden"))
+
+
+def decide_residence_windows(store: Store, state: HallState, days: str,
+                             windows: list[list[str]]) -> HallState:
+    """The windows decided for the whole residence (pilot, maintenance): every hall
+    of it, on every laptop, starts from them."""
+    store.update("residences", state.residence["id"], {"windows": {"days": days, "windows": windows}},
+                 reasons.code("reason.residence_windows"))
+    state.residence = store.get("residences", state.residence["id"]) or state.residence
+    return state
 
 
 def confirm_encoding(store: Store, state: HallState, outcome: str, *,
@@ -200,7 +252,7 @@ def confirm_encoding(store: Store, state: HallState, outcome: str, *,
                      windows: list[list[str]] | None = None, notes: str | None = None) -> HallState:
     """The outcome at the centrale, with the windows programmed when it worked."""
     if outcome not in OUTCOMES or outcome == "incompatible":
-        raise WizardError(f"unknown outcome {outcome!r}")
+        raise WizardError("bad_outcome", outcome=outcome)
     fields: dict[str, Any] = {"outcome": outcome, "encoded_at": now_iso()}
     if notes:
         fields["notes"] = notes
@@ -211,7 +263,8 @@ def confirm_encoding(store: Store, state: HallState, outcome: str, *,
         fields["step"] = "door"
     else:
         if outcome == "failed" and failure_reason not in PROGRAMMING_FAILURES:
-            raise WizardError(f"failure reason must be one of {', '.join(PROGRAMMING_FAILURES)}")
+            raise WizardError("bad_failure", value=failure_reason or "",
+                              choices=", ".join(PROGRAMMING_FAILURES))
         if failure_reason:
             fields["failure_reason"] = failure_reason
         fields["step"] = "done"
@@ -228,16 +281,16 @@ def confirm_door(store: Store, state: HallState, opened: bool) -> HallState:
         return _write(store, state, {"door_opened": 1, "step": "label"})
     return _write(store, state, {"door_opened": 0, "outcome": "failed",
                                  "failure_reason": DOOR_DOES_NOT_OPEN, "step": "done"},
-                  "door does not open")
+                  reasons.code("reason.door_does_not_open"))
 
 
 def door_not_tested(store: Store, state: HallState, reason: str) -> HallState:
     """The door could not be tested (no access to it, no badge, battery...): the
     hall stays encoded, flagged "door not tested", and the label comes next."""
     if not reason.strip():
-        raise WizardError("a reason is needed")
+        raise WizardError("reason_needed")
     return _write(store, state, {"notes": _with_note(state, reason), "step": "label"},
-                  "door not tested")
+                  reasons.code("reason.door_not_tested"))
 
 
 def _with_note(state: HallState, text: str) -> str:
@@ -256,24 +309,28 @@ def no_access(store: Store, state: HallState, reason: str) -> HallState:
     door means the door is not tested (`door_not_tested`), never "no access".
     """
     if not reason.strip():
-        raise WizardError("a reason is needed")
+        raise WizardError("reason_needed")
     if (state.encoding or {}).get("outcome") in PROGRAMMED:
         if state.step == "door":
             return door_not_tested(store, state, reason)
-        raise WizardError("the centrale is programmed: no access no longer applies")
+        raise WizardError("programmed_no_access")
     return _write(store, state, {"outcome": "no_access", "notes": reason.strip(),
-                                 "encoded_at": now_iso(), "step": "done"}, "no access")
+                                 "encoded_at": now_iso(), "step": "done"},
+                  reasons.code("reason.no_access"))
+
+
+def pending_halls(store: Store, residence_id: str, after: str | None = None) -> list[str]:
+    """The halls of the residence still to do (by label), other than `after`."""
+    from .progress import hall_rows
+
+    return [r.id for r in hall_rows(store.conn, residence_id, store.own_devices())
+            if r.status in ("to_check", "compatible") and r.id != after]
 
 
 def next_pending_hall(store: Store, residence_id: str, after: str | None = None) -> str | None:
     """The first hall of the residence still to do (by label), other than `after`."""
-    from .progress import hall_rows
-
-    ids = [r.id for r in hall_rows(store.conn, residence_id, store.own_devices())
-           if r.status in ("to_check", "compatible") and r.id != after]
-    if not ids:
-        return None
-    return ids[0]
+    ids = pending_halls(store, residence_id, after)
+    return ids[0] if ids else None
 
 
 def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | None = None,
@@ -289,9 +346,9 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
     makes the attempt a failure (door_does_not_open).
     """
     if outcome not in OUTCOMES:
-        raise WizardError(f"unknown outcome {outcome!r}")
+        raise WizardError("bad_outcome", outcome=outcome)
     if door is not None and (door not in DOOR_TESTS or outcome not in PROGRAMMED):
-        raise WizardError(f"no door test for the outcome {outcome!r}")
+        raise WizardError("no_door_test", outcome=outcome)
     with store.transaction():
         state = open_hall(store, hall_id)
         if outcome == "incompatible":
@@ -305,11 +362,11 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
             state = confirm_compatibility(store, state, "compatible")
         if state.step == "card":
             state = confirm_card(store, state, fingerprint=card,
-                                 override_reason=None if card else "recorded from the command line")
+                                 override_reason=None if card else reasons.code("reason.command_line"))
         failure = None
         if outcome == "failed":
             if not reason:
-                raise WizardError("a failed encoding needs a reason")
+                raise WizardError("failed_needs_reason")
             failure = reason if reason in PROGRAMMING_FAILURES else "other"
             if failure == "other" and reason != "other":
                 note = f"{reason} — {note}" if note else reason
@@ -322,5 +379,5 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
             else:
                 opened = {"door_opened": 1} if door == "opened" else {}
                 state = _write(store, state, {"step": "done", **opened},
-                               None if door == "opened" else "door not tested")
+                               None if door == "opened" else reasons.code("reason.door_not_tested"))
         return state.encoding or {}

@@ -10,12 +10,12 @@ Nothing is opened here except a serial scanner; readers and links connect on use
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .centrale import CentraleLink
 from .errors import HardwareError
+from .kit import Hardware
 from .reader import CardReader
 from .scanner import Scanner
 
@@ -32,27 +32,16 @@ class HardwareConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HardwareConfig:
-        env = os.environ if env is None else env
-        return cls(env.get("VIGIKFIELD_READER", "pcsc").strip() or "pcsc",
-                   env.get("VIGIKFIELD_CENTRALE", "manual").strip() or "manual",
-                   env.get("VIGIKFIELD_SCANNER", "wedge").strip() or "wedge")
+        """From the settings (file, then ``VIGIKFIELD_*``; vigikfield/settings.py)."""
+        from ..settings import load
+
+        chosen = load(env)
+        return cls(chosen.reader, chosen.centrale, chosen.scanner)
 
 
-@dataclass
-class Hardware:
-    """What the App receives: a reader (None when disabled), a centrale link, a scanner."""
-
-    reader: CardReader | None
-    centrale: CentraleLink
-    scanner: Scanner
-
-    def close(self) -> None:
-        for part in (self.reader, self.centrale, self.scanner):
-            if part is not None:
-                part.close()
-
-
-def make_reader(kind: str) -> CardReader | None:
+def make_reader(kind: str, sim_cards: Sequence[Mapping] = ()) -> CardReader | None:
+    """The reader `kind` names; a simulated one holds `sim_cards` (the caller's: the
+    demo's cards are domain data, `domain.demo.DEMO_CARDS`)."""
     if kind == "pcsc":
         from .pcsc import PcscReader
 
@@ -60,7 +49,7 @@ def make_reader(kind: str) -> CardReader | None:
     if kind == "sim":
         from .sim_reader import SimReader
 
-        return SimReader()
+        return SimReader(sim_cards)
     if kind == "none":
         return None
     raise ConfigError(variable="VIGIKFIELD_READER", value=kind, choices="pcsc, sim, none")
@@ -96,9 +85,10 @@ def make_scanner(kind: str) -> Scanner:
                       choices="wedge, serial:/dev/ttyACM0")
 
 
-def build(config: HardwareConfig | None = None) -> Hardware:
+def build(config: HardwareConfig | None = None, *,
+          sim_cards: Sequence[Mapping] = ()) -> Hardware:
     config = config or HardwareConfig.from_env()
-    return Hardware(make_reader(config.reader), make_centrale(config.centrale),
+    return Hardware(make_reader(config.reader, sim_cards), make_centrale(config.centrale),
                     make_scanner(config.scanner))
 
 

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .identity import fingerprint
+from ..domain.identity import fingerprint
 
 GET_UID = bytes.fromhex("FFCA000000")  # PC/SC GET DATA: the card's UID
 

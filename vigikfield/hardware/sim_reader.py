@@ -17,28 +17,20 @@ from .reader import CardEvent, CardInfo, CardReader, Watch
 SIM_READER = "Lecteur simulé 00"
 
 
-def demo_cards() -> list[dict]:
-    """The demo territory's service cards (imported late: the demo module is heavy)."""
-    from ..domain.demo import DEMO_CARDS
-
-    return list(DEMO_CARDS)
-
-
 class SimReader(CardReader):
-    """One virtual reader; `cards` are dicts with ``atr`` and ``uid`` in hex."""
+    """One virtual reader; `cards` are dicts with ``atr`` and ``uid`` in hex (the
+    factory gives it the demo's, see `factory.build`)."""
 
     def __init__(self, cards: Sequence[Mapping] | None = None, name: str = SIM_READER) -> None:
         self.name = name
-        self._cards = list(cards) if cards is not None else None
+        self._cards = list(cards or ())
         self._present: CardInfo | None = None
         self._changed = threading.Condition()
         self._watchers: list[Callable[[CardEvent], None]] = []
 
     @property
     def cards(self) -> list[Mapping]:
-        """The cards one can put on this reader (the demo's by default)."""
-        if self._cards is None:
-            self._cards = demo_cards()
+        """The cards one can put on this reader."""
         return self._cards
 
     def insert(self, card: Mapping | int) -> CardInfo:

@@ -15,18 +15,20 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker
 
 from .. import fieldwork
 from ..domain import labels, wizard
 from ..domain.model import PROGRAMMING_FAILURES, STEPS
+from ..domain.rights import may_write
 from ..domain.values import BadValue
 from ..domain.wizard import HallState, WizardError
 from ..i18n import t
 from ..widgets.translated import TranslatedScreen
-from .dialogs import ChoiceDialog, ReasonDialog
+from .dialogs import ChoiceDialog, QrDialog, ReasonDialog
 from .windows import WindowsDialog, describe
 
 WIZARD_STEPS = STEPS
@@ -39,6 +41,8 @@ STEP_ACTIONS = {
     "edit_centrale": {"compatibility"},
     "retry_card": {"card"},
     "override_card": {"card"},
+    "override_refusal": {"card"},
+    "enlarge_qr": {"label"},
     "already": {"encoding"},
     "failed": {"encoding"},
     "windows": {"encoding"},
@@ -58,6 +62,9 @@ class HallScreen(TranslatedScreen):
         Binding("m", "edit_centrale", "wizard.key_edit_centrale", id="wizard.edit_centrale"),
         Binding("r", "retry_card", "wizard.key_retry_card", id="wizard.retry_card"),
         Binding("o", "override_card", "wizard.key_override_card", id="wizard.override_card"),
+        Binding("ctrl+o", "override_refusal", "wizard.key_override_refusal",
+                id="wizard.override_refusal"),
+        Binding("p", "enlarge_qr", "wizard.key_enlarge_qr", id="wizard.enlarge_qr"),
         Binding("d", "already", "wizard.key_already", id="wizard.already"),
         Binding("f", "failed", "wizard.key_failed", id="wizard.failed"),
         Binding("w", "windows", "wizard.key_windows", id="wizard.windows"),
@@ -76,11 +83,25 @@ class HallScreen(TranslatedScreen):
             super().__init__()
             self.result = result
 
+    class LabelWritten(Message):
+        def __init__(self, path, error: str | None) -> None:
+            super().__init__()
+            self.path = path
+            self.error = error
+
+    # Rows around the label preview: header, banner (2), stepper and its margin,
+    # the step's text (3) and its margin, footer.
+    LABEL_CHROME = 10
+
     def __init__(self, hall_id: str) -> None:
         super().__init__()
         self.hall_id = hall_id
         self.state: HallState | None = None
         self.card_message = ""
+        self.card_result: fieldwork.CardCheck | None = None
+        self.windows_source = "default"  # residence | default | hall | session | attempt
+        self.writing_label = False
+        self.qr_text = ""
         self.card_reading = False
         self.programming = False
         self.label: labels.Label | None = None
@@ -96,16 +117,42 @@ class HallScreen(TranslatedScreen):
         yield Static(id="stepper")
         with VerticalScroll(id="step-body"):
             yield Static(id="step-panel")
-            yield Static(id="label-preview")
+            with Horizontal(id="label-preview"):
+                yield Static(id="label-qr")
+                yield Static(id="label-text")
         yield Footer()
 
     def on_mount(self) -> None:
         self.state = wizard.open_hall(self.store, self.hall_id)
-        self.days, self.windows = self.state.default_windows()
+        residence_id = self.state.hall["residence_id"]
+        chosen = self.app.session_windows.get(residence_id)
+        if chosen is not None:
+            (self.days, self.windows), self.windows_source = chosen, "session"
+        else:
+            self.days, self.windows = self.state.default_windows()
+            self.windows_source = "residence" if self.state.residence.get("windows") else "default"
         enc = self.state.encoding or {}
         if enc.get("days") and enc.get("windows"):
             self.days, self.windows = enc["days"], wizard.decode_windows(enc["windows"])
+            self.windows_source = "attempt"
         self.refresh_view()
+
+    def on_resize(self) -> None:
+        if self.state is not None and self.state.step == "label":
+            self.show_label_preview()
+
+    def worker_failed(self, worker: Worker) -> None:
+        """A worker that raised leaves nothing half set: Enter and r work again."""
+        if worker.group == "card":
+            self.card_reading = False
+            self.card_result = fieldwork.CardCheck("error", t("wizard.card.failed"))
+            self.card_message = self.card_result.message
+        elif worker.group == "centrale":
+            self.programming = False
+        elif worker.group == "label":
+            self.writing_label = False
+        if self.state is not None:
+            self.refresh_view()
 
     def refresh_view(self) -> None:
         state = self.state
@@ -125,12 +172,12 @@ class HallScreen(TranslatedScreen):
             parts.append(f"[reverse b] {text} [/]" if name == step else f" {text} ")
         self.query_one("#stepper", Static).update("›".join(parts))
         self.query_one("#step-panel", Static).update(self.panel_text())
-        preview = self.query_one("#label-preview", Static)
+        preview = self.query_one("#label-preview")
         preview.display = step == "label"
         if step == "label":
             self.prepare_label()
         if step == "card" and not self.card_reading and not self.card_message:
-            self.read_card()
+            self.start_card_read()
         self.refresh_bindings()
 
     def panel_text(self) -> str:
@@ -148,11 +195,12 @@ class HallScreen(TranslatedScreen):
             status = self.card_message or t("wizard.card.waiting")
             return t("wizard.panel.card", landlord=landlord, status=status)
         if step == "encoding":
-            return t("wizard.panel.encoding", windows=describe(self.days, self.windows))
+            return t("wizard.panel.encoding", windows=describe(self.days, self.windows),
+                     source=t(f"wizard.windows_from.{self.windows_source}"))
         if step == "door":
             return t("wizard.panel.door")
         if step == "label":
-            return t("wizard.panel.label")
+            return t("wizard.panel.label", folder=self.app.labels_dir)
         return self.done_text()
 
     def done_text(self) -> str:
@@ -171,7 +219,16 @@ class HallScreen(TranslatedScreen):
         steps = STEP_ACTIONS.get(action)
         if steps is None:
             return True
-        return self.state is not None and self.state.step in steps
+        if self.state is None or self.state.step not in steps:
+            return False
+        kind = self.card_result.kind if self.card_result else None
+        if action == "override_card":  # no reader (or a reader in trouble): never after a refusal
+            return kind in ("no_reader", "error")
+        if action == "override_refusal":
+            return kind == "refused"
+        if action == "enlarge_qr":
+            return bool(self.qr_text)
+        return True
 
     # -- saving --------------------------------------------------------------
     def apply(self, change, *args, **kwargs) -> None:
@@ -197,7 +254,7 @@ class HallScreen(TranslatedScreen):
                 self.program()
         elif step == "door":
             self.apply(wizard.confirm_door, True)
-        elif step == "label":
+        elif step == "label" and not self.writing_label:
             self.print_label_and_attach()
         elif step == "done":
             self.app.next_hall(self.hall_id, self.state.hall["residence_id"])
@@ -222,8 +279,11 @@ class HallScreen(TranslatedScreen):
         self.apply(wizard.note_centrale, brand=brand, model=model)
 
     def action_retry_card(self) -> None:
+        if self.card_reading:
+            return
         self.card_message = ""
-        self.read_card()
+        self.card_result = None
+        self.start_card_read()
         self.refresh_view()
 
     def action_override_card(self) -> None:
@@ -232,6 +292,25 @@ class HallScreen(TranslatedScreen):
                 self.apply(wizard.confirm_card, override_reason=reason)
 
         self.app.push_screen(ReasonDialog(t("wizard.ask.override")), done)
+
+    def action_override_refusal(self) -> None:
+        """The card was read and refused: going on anyway is its own action, with a
+        reason, recorded as a refusal overridden and shown to the pilot."""
+        result = self.card_result
+        if result is None or result.kind != "refused":
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.apply(wizard.override_card_refusal, refusal=result.refusal or "unknown",
+                           reason=reason, fingerprint=result.fingerprint)
+
+        self.app.push_screen(ReasonDialog(t("wizard.ask.override_refusal",
+                                            refusal=result.message)), done)
+
+    def action_enlarge_qr(self) -> None:
+        if self.qr_text:
+            self.app.push_screen(QrDialog(self.qr_text, "\n".join(self.label.lines)))
 
     def action_already(self) -> None:
         self.apply(wizard.confirm_encoding, "already_present", days=self.days, windows=self.windows)
@@ -255,11 +334,41 @@ class HallScreen(TranslatedScreen):
 
     def action_windows(self) -> None:
         def done(value) -> None:
-            if value:
-                self.days, self.windows = value
-                self.refresh_view()
+            if not value:
+                return
+            self.days, self.windows = value
+            self.windows_source = "hall"
+            self.refresh_view()
+            others = wizard.pending_halls(self.store, self.state.hall["residence_id"],
+                                          after=self.hall_id)
+            if others:
+                self.offer_for_residence(len(others))
 
         self.app.push_screen(WindowsDialog(self.days, self.windows), done)
+
+    def offer_for_residence(self, count: int) -> None:
+        """One key (Enter) applies the new windows to the residence's remaining halls."""
+        decides = may_write(self.store.role, "residences", "windows")
+        choices = [("residence", t("wizard.windows_scope.residence_decided" if decides
+                                   else "wizard.windows_scope.residence_session", count=count)),
+                   ("hall", t("wizard.windows_scope.hall"))]
+
+        def picked(scope: str | None) -> None:
+            if scope != "residence":
+                return
+            residence_id = self.state.hall["residence_id"]
+            if decides:
+                self.apply(wizard.decide_residence_windows, self.days, self.windows)
+                self.app.session_windows.pop(residence_id, None)
+                self.windows_source = "residence"
+            else:
+                self.app.session_windows[residence_id] = (self.days, self.windows)
+                self.windows_source = "session"
+            self.refresh_view()
+
+        self.app.push_screen(ChoiceDialog(t("wizard.ask.windows_scope",
+                                            windows=describe(self.days, self.windows)), choices),
+                             picked)
 
     def action_refuse(self) -> None:
         if self.state.step == "door":
@@ -287,7 +396,7 @@ class HallScreen(TranslatedScreen):
     # -- centrale --------------------------------------------------------------
     @property
     def link(self):
-        return fieldwork.link_for_hall(getattr(self.app.hardware, "centrale", None), self.hall_id)
+        return fieldwork.link_for_hall(self.app.hardware.centrale, self.hall_id)
 
     @work(thread=True, exclusive=True, group="centrale", exit_on_error=False)
     def program(self) -> None:
@@ -305,11 +414,14 @@ class HallScreen(TranslatedScreen):
                        notes=result.message if result.outcome == "failed" else None)
 
     # -- card ----------------------------------------------------------------
+    def start_card_read(self) -> None:
+        self.card_reading = True  # set here, on the UI thread: no second read meanwhile
+        self.read_card()
+
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def read_card(self) -> None:
-        self.card_reading = True
         landlord = (self.state.landlord or {}).get("name")
-        reader = getattr(self.app.hardware, "reader", None)
+        reader = self.app.hardware.reader
         if self.app.demo:
             fieldwork.insert_demo_card(reader, landlord)
         result = fieldwork.read_service_card(reader, self.app.store.conn, landlord,
@@ -319,6 +431,7 @@ class HallScreen(TranslatedScreen):
     def on_hall_screen_card_read(self, message: CardRead) -> None:
         self.card_reading = False
         result = message.result
+        self.card_result = result
         self.card_message = result.message
         if result.ok and self.state.step == "card":
             self.notify(result.message)
@@ -326,7 +439,7 @@ class HallScreen(TranslatedScreen):
             return
         self.refresh_view()
 
-    # -- label ---------------------------------------------------------------
+    # -- label ----------------------------------------------------------------
     def prepare_label(self) -> None:
         from ..domain.label_render import terminal_preview
 
@@ -335,22 +448,50 @@ class HallScreen(TranslatedScreen):
         except labels.LabelError as exc:
             self.notify(str(exc), severity="error")
             return
-        preview = terminal_preview(self.label.payload, border=1)
-        self.query_one("#label-preview", Static).update(
-            "\n".join(self.label.lines) + "\n\n" + preview
-        )
+        self.qr_text = terminal_preview(self.label.payload, border=1, small=True)
+        self.show_label_preview()
+
+    def show_label_preview(self) -> None:
+        """The QR beside the label's lines when it fits; else the lines and "p to enlarge"."""
+        if self.label is None or not self.qr_text:
+            return
+        rows = self.qr_text.count("\n") + 1
+        fits = rows + self.LABEL_CHROME <= self.size.height
+        text = "\n".join(self.label.lines)
+        qr = self.query_one("#label-qr", Static)
+        qr.display = fits
+        if fits:
+            qr.update(self.qr_text)
+        else:
+            text += "\n\n" + t("wizard.label_enlarge")
+        self.query_one("#label-text", Static).update(text)
 
     def print_label_and_attach(self) -> None:
+        if self.label is None:
+            self.apply(wizard.confirm_label, True)
+            return
+        self.writing_label = True
+        self.write_png(self.label, self.app.labels_dir)
+
+    @work(thread=True, exclusive=True, group="label", exit_on_error=False)
+    def write_png(self, label, folder) -> None:
+        """PNG writing is slow (fonts, QR, a 62 mm roll at 300 dpi): off the UI thread."""
         from ..domain.label_render import write_label
 
-        if self.label is not None:
-            folder = self.app.labels_dir
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                path = folder / f"{self.label.code}.png"
-                write_label(self.label, path, "roll-62mm")
-                self.notify(t("wizard.label_written", path=path))
-            except OSError as exc:
-                self.notify(t("wizard.label_failed", error=exc.strerror or exc), severity="error")
-                return
-        self.apply(wizard.confirm_label, True)
+        path = folder / f"{label.code}.png"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_label(label, path, "roll-62mm")
+        except OSError as exc:
+            self.post_message(self.LabelWritten(path, str(exc.strerror or exc)))
+            return
+        self.post_message(self.LabelWritten(path, None))
+
+    def on_hall_screen_label_written(self, message: LabelWritten) -> None:
+        self.writing_label = False
+        if message.error is not None:
+            self.notify(t("wizard.label_failed", error=message.error), severity="error")
+            return
+        self.notify(t("wizard.label_written", path=message.path))
+        if self.state.step == "label":
+            self.apply(wizard.confirm_label, True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label
 
 from ..domain.values import BadValue
@@ -38,25 +39,43 @@ class PilotSyncScreen(TranslatedScreen):
         self.reload()
         self.query_one("#conflicts", DataTable).focus()
 
+    class Loaded(Message):
+        def __init__(self, receipts: list, conflicts: list) -> None:
+            super().__init__()
+            self.receipts = receipts
+            self.conflicts = conflicts
+
     def reload(self) -> None:
         import vigikfield_sync as sync
-        from vigikfield_sync import present
+
+        sync.prepare(self.app.store)  # the sync tables, made once (a write: on this thread)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="sync-load", exit_on_error=False)
+    def load(self) -> None:
+        """Receipts and conflicts read off the UI thread (a big merge lists many)."""
+        import vigikfield_sync as sync
 
         store = self.app.store
-        sync.prepare(store)
+        self.post_message(self.Loaded(sync.receipts(store), sync.list_conflicts(store)))
+
+    def on_pilot_sync_screen_loaded(self, message: Loaded) -> None:
+        from vigikfield_sync import present
+
         receipts = self.query_one("#receipts", DataTable)
         receipts.clear()
-        for r in sync.receipts(store):
+        for r in message.receipts:
             receipts.add_row(r.received_at[:16].replace("T", " "), r.kind, r.signer,
                              str(r.new_ops), str(r.duplicate_ops), str(r.conflicts))
         table = self.query_one("#conflicts", DataTable)
         table.clear()
-        self.conflicts = sync.list_conflicts(store)
+        self.conflicts = message.conflicts
         for c in self.conflicts:
             table.add_row(c.description, present.field_text(c.entity, c.field),
                           present.side_text(c, c.a), present.side_text(c, c.b), key=c.id)
         self.query_one("#conflicts-title", Label).update(
             t("sync_screen.conflicts", count=len(self.conflicts)))
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "keep":

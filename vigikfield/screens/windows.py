@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.windows import Schedule, WindowError, format_days
@@ -39,19 +39,20 @@ class WindowsDialog(TranslatedModal[tuple[str, list[list[str]]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(t("windows_dialog.title", current=describe(self.days, self.windows)))
+            yield Static(t("windows_dialog.title", current=describe(self.days, self.windows)),
+                         classes="prompt")
             yield OptionList(
                 Option(t("windows_dialog.preset.every_day_24h"), id="every_day_24h"),
                 Option(t("windows_dialog.preset.mon_sat_6_20"), id="mon_sat_6_20"),
                 Option(t("windows_dialog.preset.custom"), id="custom"),
                 id="presets",
             )
-            yield Label(t("windows_dialog.days"), classes="custom")
+            yield Static(t("windows_dialog.days"), classes="custom prompt")
             yield Input(value=format_days(self.days), id="days", classes="custom")
-            yield Label(t("windows_dialog.windows"), classes="custom")
+            yield Static(t("windows_dialog.windows"), classes="custom prompt")
             yield Input(value=", ".join(f"{a}-{b}" for a, b in self.windows), id="windows",
                         classes="custom")
-            yield Label("", id="windows-error", classes="error")
+            yield Static("", id="windows-error", classes="error prompt")
 
     def on_mount(self) -> None:
         for widget in self.query(".custom"):
@@ -74,7 +75,7 @@ class WindowsDialog(TranslatedModal[tuple[str, list[list[str]]] | None]):
 
     @on(Input.Changed)
     def validate(self) -> None:
-        error = self.query_one("#windows-error", Label)
+        error = self.query_one("#windows-error", Static)
         try:
             schedule = self.parse()
         except WindowError as exc:
@@ -91,7 +92,7 @@ class WindowsDialog(TranslatedModal[tuple[str, list[list[str]]] | None]):
         try:
             schedule = self.parse()
         except WindowError as exc:
-            self.query_one("#windows-error", Label).update(str(exc))
+            self.query_one("#windows-error", Static).update(str(exc))
             return
         self.dismiss((schedule.days, [str(w).split("-") for w in schedule.windows]))
 

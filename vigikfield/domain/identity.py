@@ -1,6 +1,7 @@
 """How a service card is recognised: its fingerprint.
 
-vigikfield identifies cards, it never reads or stores Vigik keys. The
+Domain knowledge (the card registry, the demo's cards and the readers all use
+it). vigikfield identifies cards, it never reads or stores Vigik keys. The
 fingerprint is derived from the card's UID (PC/SC ``GET DATA``) when it gives
 one, else from its ATR and whatever else it answered (`extra`).
 """
