@@ -201,16 +201,15 @@ def transitions(db: Path, count: int) -> dict[str, list[float]]:
 
 def common_case_keys(db: Path) -> int:
     """Keys from the opened hall to the next hall, the common case, on a copy of `db`."""
-    from types import SimpleNamespace
-
     from vigikfield.domain import demo, progress
     from vigikfield.domain.store import Store
+    from vigikfield.hardware.kit import Hardware
     from vigikfield.hardware.sim_reader import SimReader
     from vigikfield.screens.hall import HallScreen
     from vigikfield.tui import make_app
 
     store = Store(db)
-    reader = SimReader()
+    reader = SimReader(demo.DEMO_CARDS)
     residence_id = first_hall = None
     for index, card in enumerate(demo.DEMO_CARDS):
         for (rid,) in store.conn.execute(
@@ -227,7 +226,7 @@ def common_case_keys(db: Path) -> int:
             break
     if residence_id is None:
         raise RuntimeError("no residence with two compatible halls and an enrolled demo card")
-    app = make_app(store, hardware=SimpleNamespace(reader=reader), labels_dir=db.parent / "labels",
+    app = make_app(store, hardware=Hardware(reader=reader), labels_dir=db.parent / "labels",
                    card_timeout=5.0)
     keys = 0
 

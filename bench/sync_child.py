@@ -10,22 +10,12 @@ Both print one JSON line {"seconds": the merge alone, "new_ops": ops added,
 from __future__ import annotations
 
 import json
-import resource
 import sqlite3
 import sys
 import time
 from pathlib import Path
 
-
-def peak_mb() -> float:
-    """VmHWM: the high-water mark of this process's own memory (not inherited over fork)."""
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+from peak import peak_rss_mb  # bench/ is this script's folder
 
 
 def merge(master: Path, path: Path) -> tuple[float, int]:
@@ -61,4 +51,4 @@ def floor(master: Path, path: Path) -> tuple[float, int]:
 if __name__ == "__main__":
     kind, master_path, bundle_path = sys.argv[1:4]
     seconds, added = {"merge": merge, "floor": floor}[kind](Path(master_path), Path(bundle_path))
-    print(json.dumps({"seconds": seconds, "new_ops": added, "rss_mb": round(peak_mb(), 1)}))
+    print(json.dumps({"seconds": seconds, "new_ops": added, "rss_mb": round(peak_rss_mb(), 1)}))

@@ -12,9 +12,10 @@ imported before it is needed: the import time is part of what is measured.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
+
+from peak import peak_rss_mb  # bench/ is this script's folder
 
 SIZE = (100, 40)
 COLUMNS = ("residence", "halls", "dwellings", "status", "commune", "landlord")
@@ -72,19 +73,6 @@ def app(db: str) -> tuple[float, int]:
         hardware.close()
         store.close()
     return ready[0], shown[0]
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory. Linux keeps ru_maxrss across
-    fork+exec, so a child of a big parent would report the parent's peak:
-    /proc/self/status VmHWM is the high-water mark of this process's memory alone."""
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 if __name__ == "__main__":
