@@ -50,8 +50,10 @@ class VigikApp(TranslatedApp):
         # Windows a technician chose for a residence's remaining halls (this session;
         # the residence's decided windows are the pilot's or maintenance's to write).
         self.session_windows: dict[str, tuple[str, list[list[str]]]] = {}
+        # the demo is seen through its demo technician's eyes (his work order)
+        role = "technician" if demo else store.role
         self.title = t("profile.header", name=store.actor or t("profile.nobody"),
-                       role=t(f"rights.role.{store.role}"))
+                       role=t(f"rights.role.{role}"))
         self.sub_title = t("tui.subtitle_demo") if demo else t("tui.subtitle")
 
     def get_default_screen(self) -> RouteScreen:
