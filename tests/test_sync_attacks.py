@@ -148,14 +148,19 @@ def test_a_technician_may_not_touch_another_technicians_attempt(tmp_path):
 
 # -- keys speak for their own device only ------------------------------------------------
 
+def _resigned(world: World, owner: Store, other: Store) -> tuple[Path, Path]:
+    """`owner`'s genuine bundle, and the same ops signed by `other`'s key for `owner`'s device."""
+    owner.update("halls", world.hall, {"notes": "vrai"})
+    genuine = world.export(owner)
+    rows = sqlite3.connect(genuine).execute(
+        f"SELECT {', '.join(journal.OP_COLUMNS)} FROM ops ORDER BY seq").fetchall()
+    return genuine, signed(world, other, rows, device_id=owner.device_id, role="technician")
+
+
 def test_a_key_cannot_resign_another_devices_chain_even_after_that_key_is_revoked(tmp_path):
     world = World(tmp_path)
     t1, t2 = world.technician("tech1"), world.technician("tech2")
-    t1.update("halls", world.hall, {"notes": "vrai"})
-    genuine = world.export(t1)
-    rows = sqlite3.connect(genuine).execute(
-        f"SELECT {', '.join(journal.OP_COLUMNS)} FROM ops ORDER BY seq").fetchall()
-    forged = signed(world, t2, rows, device_id=t1.device_id, role="technician")
+    genuine, forged = _resigned(world, t1, t2)
     refused(world, forged, "device_mismatch")  # t2's key is bound to t2's device
     sync.trust_revoke(world.pilot, "tech1")
     refused(world, forged, "device_mismatch")
@@ -166,11 +171,7 @@ def test_first_sight_binding_then_no_other_key_for_that_device(tmp_path):
     t1 = world.technician("tech1")
     t2 = sync.prepare(Store(tmp_path / "tech2.db", actor="tech2"))
     sync.trust_add(world.pilot, keys.public_hex(t2), "tech2", "technician")  # no device given
-    t1.update("halls", world.hall, {"notes": "vrai"})
-    genuine = world.export(t1)
-    rows = sqlite3.connect(genuine).execute(
-        f"SELECT {', '.join(journal.OP_COLUMNS)} FROM ops ORDER BY seq").fetchall()
-    forged = signed(world, t2, rows, device_id=t1.device_id, role="technician")
+    genuine, forged = _resigned(world, t1, t2)
     refused(world, forged, "device_taken_by")  # tech1's device is bound to tech1's key
     assert sync.merge_files(world.pilot, [genuine])[0].error is None
 
