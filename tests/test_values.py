@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 import sqlite3
 import uuid
 from datetime import date, datetime, timedelta, timezone
@@ -112,6 +113,11 @@ def fitting(k: Kind) -> st.SearchStrategy:
         return _valid_windows
     if k.name == "residence_windows":
         return _valid_windows | st.fixed_dictionaries({"days": _masks, "windows": _valid_windows})
+    if k.name == "decimal":
+        return st.one_of(
+            st.decimals(k.low - 1, k.high + 1, places=k.max_length + 1).map(str),
+            st.integers(int(k.low) - 2, int(k.high) + 2),
+            st.sampled_from(["40", "5583.3333", "1e3", "NaN", "Infinity", "-0", "20,5", " 7 "]))
     assert k.name == "id_list", k.name
     return st.lists(st.uuids().map(str), max_size=5)
 
@@ -153,6 +159,10 @@ def assert_fits(entity: str, field: str, value) -> None:
         assert all(type(w) is list and [len(p) for p in w] == [5, 5] for w in windows)
     elif name == "id_list":
         assert type(value) is list and all(map(values.is_uuid, value))
+    elif name == "decimal":
+        number = Decimal(value)
+        assert type(value) is str and re.fullmatch(r"\d+(\.\d*[1-9])?", value), value
+        assert k.low <= number <= k.high and -number.as_tuple().exponent <= k.max_length
     else:
         raise AssertionError(f"kind {name} not covered by this test")
 

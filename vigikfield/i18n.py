@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -176,6 +177,32 @@ def format_datetime(value: str | date | datetime | None) -> str:
     if not isinstance(parsed, datetime):
         return _day(parsed)
     return f"{_day(parsed.date())} {parsed:%H:%M}"
+
+
+# --- Numbers and money ---------------------------------------------------------
+_NNBSP = "\u202f"  # French digit groups: a narrow no-break space (CLDR)
+
+
+def format_number(value: int | float | Decimal | None, places: int = 0) -> str:
+    """A number for people: ``1 234,5`` in French (narrow no-break spaces, decimal
+    comma), ``1,234.5`` in English; rounded half-up to `places`. None gives ""."""
+    if value is None:
+        return ""
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{number:,.{places}f}"
+    if _current == "fr":
+        return text.replace(",", _NNBSP).replace(".", ",")
+    return text
+
+
+def format_money(value: int | Decimal | None) -> str:
+    """Euros with their cents: ``1 234,56 €`` (French), ``€1,234.56`` (English)."""
+    if value is None:
+        return ""
+    text = format_number(value, 2)
+    if _current == "fr":
+        return f"{text}\u00a0€"
+    return f"-€{text[1:]}" if text.startswith("-") else f"€{text}"
 
 
 # --- Elision ------------------------------------------------------------------

@@ -15,12 +15,26 @@ from dataclasses import dataclass
 
 # column -> SQLite type; order = column order in the table
 ENTITIES: dict[str, dict[str, str]] = {
-    "projects": {"name": "TEXT", "territory": "TEXT"},
+    "projects": {
+        "name": "TEXT", "territory": "TEXT",
+        # the pilot's goal: dwellings reachable with the single pass, in QPV and outside
+        "goal_dwellings_qpv": "INTEGER", "goal_dwellings_outside": "INTEGER",
+        # the costs (docs/costs.md), decimal euros HT as text; null: the seed's default
+        "cost_encoding": "TEXT", "cost_replacement_per_entrance": "TEXT", "cost_kit": "TEXT",
+        "cost_service_card": "TEXT", "cost_charging_station": "TEXT", "cost_computer": "TEXT",
+        "vat": "TEXT",                   # percent, decimal as text ("20")
+        "kit_payer": "TEXT",             # see KIT_PAYERS
+    },
     "landlords": {"project_id": "TEXT", "name": "TEXT", "phone": "TEXT"},
     "communes": {"insee": "TEXT", "name": "TEXT"},
     "qpvs": {"commune_id": "TEXT", "code": "TEXT", "name": "TEXT"},
     "police_offices": {
         "commune_id": "TEXT", "name": "TEXT", "kind": "TEXT", "address": "TEXT",
+        "stations": "INTEGER",           # charging stations planned there
+        "stations_installed": "INTEGER",
+        "station_planned": "TEXT", "station_installed": "TEXT",  # dates (calendar)
+        "computers": "INTEGER",          # dedicated computers for offline charging
+        "agent_badges": "INTEGER",       # agents' badges it holds
     },
     "residences": {
         "landlord_id": "TEXT", "commune_id": "TEXT", "qpv_id": "TEXT",
@@ -35,6 +49,8 @@ ENTITIES: dict[str, dict[str, str]] = {
         "dwellings": "INTEGER", "brand": "TEXT", "model": "TEXT",
         "vigik": "TEXT",                 # compatible | incompatible | unknown
         "centrale_location": "TEXT", "notes": "TEXT",
+        # an incompatible access system's replacement (calendar): planned, done
+        "replacement_planned": "TEXT", "replaced_on": "TEXT",
     },
     "centrales": {
         "hall_id": "TEXT", "brand": "TEXT", "model": "TEXT", "serial": "TEXT",
@@ -108,6 +124,9 @@ PROGRAMMING_FAILURES = FAILURE_REASONS[:4]
 # The door test after programming (`encodings.door_opened`: 1, 0, null).
 DOOR_TESTS = ("opened", "failed", "not_tested")
 CARD_STATUSES = ("active", "revoked")
+# Who pays the programming kit (seed 000: "the kit as the pilot decides"):
+# the agglomeration, the landlords in equal shares, or the State (FIPD grant).
+KIT_PAYERS = ("agglomeration", "landlords", "state")
 WORK_ORDER_STATUSES = ("issued", "closed")  # `bundle workorder` issues; progress skips closed
 # The hall wizard's steps, in order (see domain.wizard); "done" ends an attempt.
 STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
@@ -117,6 +136,8 @@ MAX_NOTES = 20_000      # characters of free notes
 MAX_DWELLINGS = 100_000  # in a hall or a residence; more is a typo
 MAX_CAPACITY = 100_000  # services a centrale can hold
 MAX_IDS = 100_000       # references in one list (a work order's residences)
+MAX_EUROS = 1_000_000_000  # one cost parameter, euros HT
+MAX_COUNT = 100_000     # stations, computers, badges in one police office
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +156,8 @@ class Kind:
     - ``windows``: 1 to 3 windows ``["hh:mm", "hh:mm"]`` (see `windows`)
     - ``residence_windows``: a windows list, or ``{"days": mask, "windows": [...]}``
     - ``id_list``: a list of at most `max_length` UUIDs
+    - ``decimal``: a number from `low` to `high` with at most `max_length`
+      decimals, kept exact as text (``"40"``, ``"5583.33"``; money, rates)
     """
 
     name: str
@@ -159,14 +182,27 @@ WINDOWS = Kind("windows")
 RESIDENCE_WINDOWS = Kind("residence_windows")
 ID_LIST = Kind("id_list", max_length=MAX_IDS)
 DWELLINGS = Kind("integer", low=0, high=MAX_DWELLINGS)
+COUNT = Kind("integer", low=0, high=MAX_COUNT)
+EUROS = Kind("decimal", low=0, high=MAX_EUROS, max_length=4)
 
 # entity -> field -> kind: every field of ENTITIES (a test checks none is missing)
 FIELD_KINDS: dict[str, dict[str, Kind]] = {
-    "projects": {"name": TEXT, "territory": TEXT},
+    "projects": {
+        "name": TEXT, "territory": TEXT, "goal_dwellings_qpv": Kind("integer", low=0, high=10**9),
+        "goal_dwellings_outside": Kind("integer", low=0, high=10**9),
+        "cost_encoding": EUROS, "cost_replacement_per_entrance": EUROS, "cost_kit": EUROS,
+        "cost_service_card": EUROS, "cost_charging_station": EUROS, "cost_computer": EUROS,
+        "vat": Kind("decimal", low=0, high=100, max_length=4),
+        "kit_payer": _enumeration(KIT_PAYERS),
+    },
     "landlords": {"project_id": ID, "name": TEXT, "phone": TEXT},
     "communes": {"insee": TEXT, "name": TEXT},
     "qpvs": {"commune_id": ID, "code": TEXT, "name": TEXT},
-    "police_offices": {"commune_id": ID, "name": TEXT, "kind": TEXT, "address": TEXT},
+    "police_offices": {
+        "commune_id": ID, "name": TEXT, "kind": TEXT, "address": TEXT,
+        "stations": COUNT, "stations_installed": COUNT, "station_planned": DATE,
+        "station_installed": DATE, "computers": COUNT, "agent_badges": COUNT,
+    },
     "residences": {
         "landlord_id": ID, "commune_id": ID, "qpv_id": ID, "name": TEXT, "address": TEXT,
         "dwellings": DWELLINGS,
@@ -178,6 +214,7 @@ FIELD_KINDS: dict[str, dict[str, Kind]] = {
         "residence_id": ID, "code": TEXT, "label": TEXT, "address": TEXT,
         "dwellings": DWELLINGS, "brand": TEXT, "model": TEXT,
         "vigik": _enumeration(VIGIK_STATUSES), "centrale_location": TEXT, "notes": NOTES,
+        "replacement_planned": DATE, "replaced_on": DATE,
     },
     "centrales": {
         "hall_id": ID, "brand": TEXT, "model": TEXT, "serial": TEXT,

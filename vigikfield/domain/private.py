@@ -92,3 +92,20 @@ def prepare_database(path: str | os.PathLike) -> None:
         pass  # a read-only folder, a file in the way: SQLite refuses to open, in its words
     for suffix in SIDECARS:
         restrict(f"{path}{suffix}")
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to an owner-only `path` all at once: a temporary file beside it,
+    flushed, then renamed over it (a reader, or a crash, never sees half a file)."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial.unlink(missing_ok=True)
+    try:
+        with open_file(partial, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

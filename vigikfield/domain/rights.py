@@ -52,6 +52,8 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     "halls": {
         "residence_id": PM, "code": PM, "label": PM, "address": PM, "dwellings": PM,
         "brand": PTM, "model": PTM, "vigik": PTM, "centrale_location": PTM, "notes": PTM,
+        # the landlord plans and reports an incompatible system's replacement
+        "replacement_planned": PM, "replaced_on": PM,
     },
     "centrales": _all("centrales", PTM),
     "service_cards": _all("service_cards", P),

@@ -350,6 +350,25 @@ def m006_settlements(db: Database) -> None:
               "DROP VIEW hall_attempts", M006_HALL_ATTEMPTS))
 
 
+M007_FIELDS = (
+    ("projects", ("goal_dwellings_qpv INTEGER", "goal_dwellings_outside INTEGER",
+                  "cost_encoding TEXT", "cost_replacement_per_entrance TEXT", "cost_kit TEXT",
+                  "cost_service_card TEXT", "cost_charging_station TEXT", "cost_computer TEXT",
+                  "vat TEXT", "kit_payer TEXT")),
+    ("police_offices", ("stations INTEGER", "stations_installed INTEGER", "station_planned TEXT",
+                        "station_installed TEXT", "computers INTEGER", "agent_badges INTEGER")),
+    ("halls", ("replacement_planned TEXT", "replaced_on TEXT")),
+)
+
+
+@step(replicated=True)
+def m007_pilot_desk(db: Database) -> None:
+    """The pilot's desk: the goal, the costs and who pays the kit (projects); the police
+    offices' charging stations, computers and badges; replacements planned and done."""
+    _run(db, tuple(f"ALTER TABLE {table} ADD COLUMN {column}"
+                   for table, columns in M007_FIELDS for column in columns))
+
+
 SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 

@@ -257,10 +257,31 @@ def _id_list(kind: Kind) -> Checker:
     return id_list
 
 
+def _decimal(kind: Kind) -> Checker:
+    """Exact decimals (money, rates) as canonical text: ``"40"``, ``"5583.33"``."""
+    from decimal import Decimal, InvalidOperation
+
+    low, high, places = Decimal(str(kind.low or 0)), Decimal(str(kind.high or 0)), kind.max_length or 0
+
+    def decimal(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise _Refused("decimal", low=low, high=high, places=places)
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise _Refused("decimal", low=low, high=high, places=places) from None
+        if (not number.is_finite() or not low <= number <= high
+                or -number.as_tuple().exponent > places):  # type: ignore[operator]
+            raise _Refused("decimal", low=low, high=high, places=places)
+        return format((number + 0).normalize(), "f")  # + 0: no "-0"
+    return decimal
+
+
 _MAKERS: dict[str, Callable[[Kind], Checker]] = {
     "text": _text, "integer": _integer, "real": _real, "flag": _flag, "id": _id,
     "enumeration": _enumeration, "date": _date, "datetime": _datetime, "days": _days,
     "windows": _windows, "residence_windows": _residence_windows, "id_list": _id_list,
+    "decimal": _decimal,
 }
 KIND_NAMES = tuple(_MAKERS)
 _CHECKS: dict[tuple[str, str], Checker] = {
@@ -361,6 +382,11 @@ def _text_real(text: str) -> Any:
         return text
 
 
+def _text_decimal(text: str) -> Any:
+    """``1 234,56`` or ``1234.56`` (a euro sign or a percent sign after it is dropped)."""
+    return text.translate(_DIGIT_GROUPS).rstrip("€% ").replace(",", ".")
+
+
 def _text_flag(text: str) -> Any:
     return _FLAG_WORDS.get(text.casefold(), text)
 
@@ -394,6 +420,7 @@ def _text_ids(text: str) -> Any:
 _FROM_TEXT: dict[str, Callable[[str], Any]] = {
     "integer": _text_integer, "real": _text_real, "flag": _text_flag, "days": _text_days,
     "windows": _text_windows, "residence_windows": _text_windows, "id_list": _text_ids,
+    "decimal": _text_decimal,
 }
 
 
