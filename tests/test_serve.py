@@ -15,6 +15,7 @@ import os
 import re
 import select
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -169,12 +170,23 @@ def test_page_static_files_and_websocket_refused_without_the_token(served):
     assert asyncio.run(_ws_status(f"{ws}/{TOKEN}", origin=base.rstrip("/"))) == 101
 
 
-def test_the_page_asks_the_internet_for_nothing(served):
-    """textual-serve's own page asks Google for a web font: ours names none."""
-    status, page = asyncio.run(_status(f"{served.base}?token={TOKEN}"))
+def test_the_page_asks_the_internet_for_nothing_and_sets_a_strict_cookie(served):
+    """textual-serve's own page asks Google for a web font: ours names none, and its
+    policy lets the browser load nothing from elsewhere."""
+    async def fetch():
+        async with aiohttp.ClientSession() as session, \
+                session.get(f"{served.base}?token={TOKEN}") as response:
+            return response.status, response.headers, await response.text()
+
+    status, headers, page = asyncio.run(fetch())
     assert status == 200
     assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page) == []
     assert "googleapis" not in page
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Cache-Control"] == "no-store"  # the page holds the token
+    cookie = headers["Set-Cookie"]
+    assert cookie.startswith(f"vigikfield-token-{served.port}={TOKEN};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
 
 # -- the browser -----------------------------------------------------------------
@@ -369,6 +381,18 @@ def test_a_missing_token_file_or_database_is_refused(cli, token_file, tmp_path):
     assert result.exit_code == 2
     assert i18n.t("serve.no_db", path=cli.db_path) in result.output
     assert not cli.db_path.exists()
+
+
+def test_a_port_in_use_is_refused(cli, store, token_file):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", port, "--token-file", token_file)
+    assert result.exit_code == 1, result.output
+    assert f"127.0.0.1:{port}" in result.output
+    assert i18n.t("serve.started", db=cli.db_path, url=f"http://127.0.0.1:{port}/") \
+        not in result.output
 
 
 def test_each_tab_runs_vigikfield_on_the_served_database():
