@@ -52,7 +52,7 @@ PT = 72 / 25.4  # points per mm
 
 def _green_bars(page, height_mm: float) -> list[dict]:
     """The green (encoded) bars of this height, top to bottom."""
-    bars = [r for r in page.rects if r.get("non_stroking_color")
+    bars = [r for r in page.rects if r.get("fill") and r.get("non_stroking_color")
             and tuple(round(c, 3) for c in r["non_stroking_color"][:3])
             == tuple(round(c, 3) for c in GREEN)
             and abs(r["height"] - height_mm * PT) < 0.05]
