@@ -44,7 +44,8 @@ class LateResidence:
 # date (and that order's technician): what the encoding calendar plans.
 PLANNED_SQL = """
   SELECT j.value AS residence_id, min(w.planned_date) AS planned_date,
-         min(w.planned_date || char(31) || coalesce(w.technician, '')) AS first
+         nullif(substr(min(w.planned_date || char(31) || coalesce(w.technician, '')), 12), '')
+           AS technician
   FROM work_orders w, json_each(w.residence_ids) j
   WHERE coalesce(w.status, 'issued') != 'closed' AND w.planned_date IS NOT NULL
   GROUP BY j.value"""
@@ -60,7 +61,7 @@ WITH planned AS ({PLANNED_SQL}
   GROUP BY hs.residence_id
 )
 SELECT p.residence_id, r.name AS name, l.name AS landlord, c.name AS commune,
-       nullif(substr(p.first, length(p.planned_date) + 2), '') AS technician, p.planned_date,
+       p.technician, p.planned_date,
        coalesce(k.halls, 0) AS halls, coalesce(k.encoded, 0) AS encoded, c.insee
 FROM planned p
 JOIN residences r ON r.id = p.residence_id
