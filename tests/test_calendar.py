@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import tinyterritory
-from tinyterritory import uid
+import calendar_territory
 from vigikfield.domain import calendar, demo, lateness
 from vigikfield.domain.store import Store
 
@@ -25,58 +24,12 @@ WEEK_KEYS = {"calendar", "week", "week_start", "working_days", "planned", "done"
 ITEM_KEYS = {"calendar", "item", "planned_date", "days_late", "who", "day_off"}
 
 
-def _territory(store: Store) -> dict[str, str]:
-    """tinyterritory (Melun, Le Mée: department 77) and a residence in Metz (57)."""
-    ids = tinyterritory.build(store)
-    ids["metz"] = store.create("communes", {"name": "Metz", "insee": "57463"}, entity_id=uid("metz"))
-    ids["mee_c"] = tinyterritory.uid("mee")
-    ids["borny"] = store.create("residences", {"name": "Borny", "landlord_id": ids["foyers"],
-                                               "commune_id": ids["metz"]}, entity_id=uid("borny"))
-    for key, vigik, extra in (
-            ("borny_1", "compatible", {}),
-            ("borny_2", "incompatible", {"replacement_planned": "2026-12-26",   # a Saturday
-                                         "replaced_on": "2027-01-04"})):
-        ids[key] = store.create("halls", {"residence_id": ids["borny"], "label": key[-1],
-                                          "dwellings": 5, "vigik": vigik, **extra},
-                                entity_id=uid(key))
-    centrale = store.create("centrales", {"hall_id": ids["borny_1"], "active": 1},
-                            entity_id=uid("borny_c"))
-    store.create("encodings", {"centrale_id": centrale, "hall_id": ids["borny_1"],
-                               "outcome": "encoded", "door_opened": 1, "technician": "Inès",
-                               "encoded_at": "2026-12-31T09:00:00+01:00", "days": "1111111",
-                               "windows": [["00:00", "24:00"]]}, entity_id=uid("borny_e"))
-    orders = (("wo1", "Karim", ["mezereaux", "plein_ciel"], "2026-12-21", "issued"),
-              ("wo2", "Inès", ["alouettes"], "2027-01-02", "issued"),       # a Saturday
-              ("wo3", "Inès", ["borny"], "2026-12-24", "issued"),
-              ("wo4", "Paul", ["alouettes"], "2026-11-30", "closed"))       # closed: no plan
-    for key, tech, residences, planned, status in orders:
-        store.create("work_orders", {"technician": tech, "planned_date": planned, "status": status,
-                                     "residence_ids": [ids[r] for r in residences]},
-                     entity_id=uid(key))
-    store.update("halls", ids["mez_c"], {"replacement_planned": "2026-12-24"})
-    store.update("halls", ids["pc_2"], {"replacement_planned": "2027-01-15"})
-    offices = (
-        ("melun_po", "Commissariat de Melun", "melun",
-         {"stations": 2, "stations_installed": 1, "station_planned": "2026-12-17",
-          "station_installed": "2026-12-18"}),                       # one of two: late
-        ("mee_po", "Police municipale du Mée", "mee", {"station_planned": "2027-03-26"}),
-        ("metz_po", "Commissariat de Metz", "metz",
-         {"stations": 1, "station_planned": "2027-03-26"}),          # Good Friday in Moselle
-        ("done_po", "Commissariat annexe", "melun",
-         {"stations": 1, "station_planned": "2026-12-10", "station_installed": "2026-12-10"}),
-    )
-    for key, name, commune, fields in offices:
-        ids[key] = store.create("police_offices", {"name": name, "commune_id": ids[commune],
-                                                   **fields}, entity_id=uid(key))
-    return ids
-
-
 def _weeks(result: calendar.Calendars, name: str) -> dict[str, tuple]:
     return {w.week: (w.planned, w.done, w.late, w.working_days) for w in result.weeks[name]}
 
 
 def test_encoding_calendar_planned_done_late_by_week(store):
-    _territory(store)
+    calendar_territory.build(store)
     result = calendar.build(store.conn, TODAY)
     assert result.department == "77"   # most residences are in Seine-et-Marne
     # W52: Mézereaux (A, B; C is incompatible) + Plein Ciel (1, 2) + Borny (1) planned;
@@ -101,7 +54,7 @@ def test_encoding_calendar_planned_done_late_by_week(store):
 
 
 def test_replacements_and_stations_by_week_with_alsace_moselle(store):
-    ids = _territory(store)
+    ids = calendar_territory.build(store)
     result = calendar.build(store.conn, TODAY)
     # Mézereaux C planned 24 Dec, not replaced: late; Borny 2 planned 26 Dec, replaced
     # on 4 January; Plein Ciel 2 planned for 15 January.
@@ -132,7 +85,7 @@ def test_replacements_and_stations_by_week_with_alsace_moselle(store):
 
 
 def test_a_date_planned_on_a_holiday_elsewhere_only_is_no_day_off(store):
-    ids = _territory(store)
+    ids = calendar_territory.build(store)
     store.update("halls", ids["mez_b"], {"replacement_planned": "2026-12-28"})   # a Monday
     store.update("halls", ids["al_a"], {"replacement_planned": "2025-12-26"})    # Friday
     result = calendar.build(store.conn, TODAY)
@@ -207,7 +160,7 @@ def test_demo_figures_agree_with_its_raw_rows(demo_db):
 
 
 def test_report_json_keys_and_table(store, cli):
-    _territory(store)
+    calendar_territory.build(store)
     result = cli("report", "calendar", "--today", TODAY.isoformat(), "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
@@ -250,7 +203,7 @@ def _run_at(clock: str, db: Path, *args: str) -> str:
 
 
 def test_today_is_the_clocks_date(store, cli, db_path):
-    _territory(store)
+    calendar_territory.build(store)
     store.close()
     at_christmas_eve = json.loads(_run_at("2026-12-24 10:00:00", db_path, "--json"))
     assert at_christmas_eve == json.loads(cli("report", "calendar", "--today", "2026-12-24",

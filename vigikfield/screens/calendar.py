@@ -24,9 +24,10 @@ from ..widgets.translated import TranslatedScreen
 WEEK_COLUMNS = ("week", "week_start", "working_days", "planned", "done", "late", "holidays")
 WEEK_GIVE_WAY = {"holidays": 10}
 ITEM_COLUMNS = ("calendar", "item", "planned_date", "days_late", "who", "day_off")
-ITEM_GIVE_WAY = {"day_off": 8, "who": 12, "item": 16, "calendar": 6}
+ITEM_GIVE_WAY = {"day_off": 9, "who": 12, "item": 16, "calendar": 6}
 # headers of the screen's own (narrower than the report's)
-HEADERS = {"calendar": "calendar.col_calendar_short", "days_late": "calendar.col_days_late_short"}
+HEADERS = {"calendar": "calendar.col_calendar_short", "days_late": "calendar.col_days_late_short",
+           "day_off": "calendar.col_day_off_short"}
 TABS = (*CALENDARS, "late", "off_days")
 LATE = "bold red"
 NUMBERS = {"working_days", "planned", "done", "late", "days_late"}
