@@ -35,19 +35,23 @@ def _week(expr: str) -> str:
 
 # calendar -> (week_start, planned, done, late), one row per week with anything in it.
 _WEEKS = {
+    # hall_status read once; per residence: halls to encode (not incompatible), encoded,
+    # done (lateness.DONE_SQL); late: lateness.LATE_RESIDENCE_SQL over the same rows.
     "encoding": f"""
-WITH planned AS ({lateness.PLANNED_SQL})
+WITH planned AS ({lateness.PLANNED_SQL}),
+hs AS MATERIALIZED (SELECT residence_id, status, decided_at FROM hall_status),
+k AS (SELECT hs.residence_id, count(*) - sum(hs.status = 'incompatible') AS todo,
+             sum(hs.status = 'encoded') AS encoded, {lateness.DONE_SQL} AS done
+      FROM hs GROUP BY hs.residence_id)
 SELECT week, sum(planned), sum(done), sum(late) FROM (
-  SELECT {_week("p.planned_date")} AS week, count(*) AS planned, 0 AS done, 0 AS late
-  FROM planned p JOIN hall_status hs ON hs.residence_id = p.residence_id
-  WHERE hs.status != 'incompatible' GROUP BY 1
+  SELECT {_week("p.planned_date")} AS week, sum(coalesce(k.todo, 0)) AS planned, 0 AS done,
+         sum(CASE WHEN {lateness.LATE_RESIDENCE_SQL}
+             THEN coalesce(k.todo, 0) - coalesce(k.encoded, 0) ELSE 0 END) AS late
+  FROM planned p JOIN residences r ON r.id = p.residence_id
+  LEFT JOIN k ON k.residence_id = p.residence_id GROUP BY 1
   UNION ALL
   SELECT {_week("hs.decided_at")}, 0, count(*), 0
-  FROM hall_status hs WHERE hs.status = 'encoded' AND hs.decided_at IS NOT NULL GROUP BY 1
-  UNION ALL
-  SELECT {_week("l.planned_date")}, 0, 0, count(*)
-  FROM ({lateness.LATE_SQL}) l JOIN hall_status hs ON hs.residence_id = l.residence_id
-  WHERE hs.status NOT IN ('encoded', 'incompatible') GROUP BY 1
+  FROM hs WHERE hs.status = 'encoded' AND hs.decided_at IS NOT NULL GROUP BY 1
 ) GROUP BY week ORDER BY week""",
     "replacements": f"""
 SELECT week, sum(planned), sum(done), sum(late) FROM (
@@ -237,11 +241,14 @@ def _off_dates(conn: sqlite3.Connection) -> list[str]:
 
 
 def off_day_items(conn: sqlite3.Connection, calendar: str, today: date,
-                  off: list[str] | None = None) -> list[Item]:
-    """`calendar`'s planned items whose date is a weekend or a public holiday of their place."""
+                  off: list[str] | None = None, late: list[Item] | None = None) -> list[Item]:
+    """`calendar`'s planned items whose date is a weekend or a public holiday of their place
+    (`off`: the candidate dates, `late`: the calendar's late items, when known already)."""
     if off is None:
         off = _off_dates(conn)
-    late = {i.ref: i for i in late_items(conn, calendar, today)}
+    if late is None:
+        late = late_items(conn, calendar, today)
+    late_by_ref = {i.ref: i for i in late}
     items = []
     # `extra`: the hall's code (replacements) or the residence's commune (encoding)
     for ref, name, who, planned_text, insee, extra, label in conn.execute(
@@ -250,8 +257,8 @@ def off_day_items(conn: sqlite3.Connection, calendar: str, today: date,
         reason = day_off(planned, workdays.department(insee))
         if reason is None:  # a holiday elsewhere in the territory only
             continue
-        if ref in late:
-            items.append(late[ref])
+        if ref in late_by_ref:
+            items.append(late_by_ref[ref])
             continue
         if calendar == "replacements":
             item = _hall_item(extra, label, name)
@@ -271,6 +278,7 @@ def build(conn: sqlite3.Connection, today: date,
     off = _off_dates(conn)
     for name in calendars:
         result.weeks[name] = weeks(conn, name, today, department)
-        result.late += late_items(conn, name, today)
-        result.off_days += off_day_items(conn, name, today, off)
+        late = late_items(conn, name, today)
+        result.late += late
+        result.off_days += off_day_items(conn, name, today, off, late)
     return result

@@ -50,7 +50,9 @@ PLANNED_SQL = """
   WHERE coalesce(w.status, 'issued') != 'closed' AND w.planned_date IS NOT NULL
   GROUP BY j.value"""
 
-# A planned residence is late when its date is before today and it is not done.
+# A planned residence `p` is late when its date is before today and it is not done
+# (`k.done`: DONE_SQL over its halls).
+LATE_RESIDENCE_SQL = "(p.planned_date < :today AND NOT coalesce(k.done, 0))"
 _LATE = f"""
 WITH planned AS ({PLANNED_SQL}
 ), counts AS (
@@ -68,10 +70,9 @@ JOIN residences r ON r.id = p.residence_id
 LEFT JOIN landlords l ON l.id = r.landlord_id
 LEFT JOIN communes c ON c.id = r.commune_id
 LEFT JOIN counts k ON k.residence_id = p.residence_id
-WHERE p.planned_date < :today AND NOT coalesce(k.done, 0)
+WHERE {LATE_RESIDENCE_SQL}
 ORDER BY p.planned_date, l.name, r.name
 """
-LATE_SQL = _LATE  # the late residences' rows, for aggregates over them (:today)
 
 
 def late_residences(conn: sqlite3.Connection, today: date) -> list[LateResidence]:
