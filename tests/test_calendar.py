@@ -214,3 +214,21 @@ def test_today_is_the_clocks_date(store, cli, db_path):
     assert "Les Alouettes (Le Mée-sur-Seine)" not in days   # planned for 2 January
     later = json.loads(_run_at("2027-01-05 10:00:00", db_path, "--json"))
     assert {r["item"]: r["days_late"] for r in later["late"]}["Les Mézereaux (Melun)"] == 9
+
+
+def test_weekly_late_counts_are_the_late_lists_counted(store):
+    calendar_territory.build(store)
+    for today in (date(2026, 12, 18), TODAY, date(2027, 3, 30)):
+        result = calendar.build(store.conn, today)
+        residences = lateness.late_residences(store.conn, today)
+        to_encode = {rid: n for rid, n in store.conn.execute(
+            "SELECT residence_id, sum(status NOT IN ('encoded', 'incompatible')) "
+            "FROM hall_status GROUP BY residence_id")}
+        assert result.totals("encoding")[2] == sum(to_encode.get(r.residence_id, 0)
+                                                   for r in residences)
+        assert result.totals("replacements")[2] == len(lateness.late_replacements(store.conn, today))
+        assert result.totals("stations")[2] == sum(
+            s.stations - s.installed for s in lateness.late_stations(store.conn, today))
+        assert len(result.late) == len(residences) + len(
+            lateness.late_replacements(store.conn, today)) + len(
+            lateness.late_stations(store.conn, today))
