@@ -85,5 +85,9 @@ def emit(sheets: list[Sheet], fmt: str, out: Path | None) -> None:
         click.echo(data, nl=not isinstance(data, bytes))
         return
     from ..domain import private
+    from .errors import ExportError
 
-    private.write_atomic(out, data if isinstance(data, bytes) else (data + "\n").encode())
+    try:
+        private.write_atomic(out, data if isinstance(data, bytes) else (data + "\n").encode())
+    except OSError as exc:
+        raise ExportError("cannot_write", path=out, reason=exc.strerror or exc) from None
