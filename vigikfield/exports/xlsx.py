@@ -53,9 +53,11 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 def _text(value: str) -> str:
+    """`value` as XML can hold it: control characters replaced by U+FFFD, a carriage
+    return made the line feed Excel uses for a line break (XML reads a bare CR as LF)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # control characters XML cannot hold
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _put(ws: Any, row: int, col: int, column: Column, value: Any) -> str:
