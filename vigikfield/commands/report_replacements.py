@@ -60,7 +60,7 @@ def sheets(conn, landlord_id: str | None = None) -> list[Sheet]:
 
 def register(report: click.Group) -> None:
     @report.command("replacements", help=t("replacements.help"))
-    @click.option("--landlord", "landlord", help=t("replacements.opt_landlord"))
+    @click.option("--landlord", "landlord", metavar="NAME", help=t("replacements.opt_landlord"))
     @format_options
     @click.pass_obj
     def replacements_(obj: Context, landlord: str | None, fmt: str, as_json: bool,
