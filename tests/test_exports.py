@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from vigikfield.domain.private import CannotWrite
 from vigikfield.domain.store import Store
 from vigikfield.exports import csv_fr, writers, xlsx
 from vigikfield.exports.errors import ExportError
@@ -195,11 +196,13 @@ def test_xlsx_needs_a_file_and_writes_nothing_without_one(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_file_that_cannot_be_written_is_named(tmp_path):
-    target = tmp_path / "no-such-folder" / "out.csv"
-    with pytest.raises(ExportError) as refused:
-        writers.emit([_sheet()], "csv", target)
-    assert refused.value.exit_code == 2 and str(target) in str(refused.value)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_a_file_that_cannot_be_written_is_named(tmp_path, fmt):
+    target = tmp_path / "no-such-folder" / f"out.{fmt}"
+    with pytest.raises(CannotWrite) as refused:
+        writers.emit([_sheet()], fmt, target)
+    assert str(target) in str(refused.value)
+    assert not target.parent.exists()
 
 
 def test_files_are_written_whole_and_owner_only(tmp_path):

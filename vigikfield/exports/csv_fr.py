@@ -24,7 +24,7 @@ from typing import Any
 from ..domain.money import cents
 from ..i18n import t
 from . import cells
-from .table import Column, Sheet
+from .table import CONFIDENTIAL_MARK, Column, Sheet
 
 PROTECT = "\t"  # before a text cell Excel would read as a number or a date
 
@@ -56,7 +56,7 @@ def text(value: str) -> str:
 def _rows(sheet: Sheet, titled: bool) -> list[list[str]]:
     rows: list[list[str]] = []
     if sheet.confidential:
-        rows.append([t("exports.confidential")])
+        rows.append([CONFIDENTIAL_MARK])
     if titled:
         rows.append([text(t(sheet.title))])
     rows.append([text(cells.header(c)) for c in sheet.columns])

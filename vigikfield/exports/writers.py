@@ -6,8 +6,8 @@ Money and percents are exact decimal strings with two decimals (``"5360.00"``,
 ``"20.00"``), dates ``YYYY-MM-DD``, counts numbers, empty values ``null``.
 Table (for the terminal): tab-separated, headers and values in the language in
 force, ``-`` for an empty value, each sheet's title above it when there are
-several. CSV and XLSX: `csv_fr`, `xlsx`. A file that cannot be written is an
-`ExportError` naming it (exit 2).
+several. CSV and XLSX: `csv_fr`, `xlsx`. A file that cannot be written is
+`private.CannotWrite`, naming it.
 """
 
 from __future__ import annotations
@@ -88,9 +88,5 @@ def emit(sheets: list[Sheet], fmt: str, out: Path | None) -> None:
         click.echo(data, nl=not isinstance(data, bytes))
         return
     from ..domain import private
-    from .errors import ExportError
 
-    try:
-        private.write_atomic(out, data if isinstance(data, bytes) else (data + "\n").encode())
-    except OSError as exc:
-        raise ExportError("cannot_write", path=out, reason=exc.strerror or exc) from None
+    private.write_atomic(out, data if isinstance(data, bytes) else (data + "\n").encode())

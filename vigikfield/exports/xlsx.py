@@ -26,7 +26,7 @@ from ..domain.money import HUNDRED, cents
 from ..i18n import t
 from . import cells
 from .errors import ExportError
-from .table import Column, Sheet
+from .table import CONFIDENTIAL_MARK, Column, Sheet
 from .writers import text_value
 
 MONEY_FORMAT = '#,##0.00 "€"'
@@ -35,6 +35,7 @@ INTEGER_FORMAT = "#,##0"
 DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"
 MAX_SHEET_NAME = 31
+CONFIDENTIAL_WORD = CONFIDENTIAL_MARK.split()[0]  # "CONFIDENTIEL", in a sheet's name
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
@@ -94,7 +95,7 @@ def _fill(ws: Any, sheet: Sheet) -> None:
 
     top = 1
     if sheet.confidential:
-        _put_text(ws.cell(row=1, column=1), t("exports.confidential"))
+        _put_text(ws.cell(row=1, column=1), CONFIDENTIAL_MARK)
         ws.cell(row=1, column=1).font = Font(bold=True, color="C00000")
         top = 2
     widths = []
@@ -125,7 +126,7 @@ def to_bytes(sheets: list[Sheet]) -> bytes:
     for sheet in sheets:
         title = t(sheet.title)
         if sheet.confidential:
-            title = f"{t('exports.confidential_short')} {title}"
+            title = f"{CONFIDENTIAL_WORD} {title}"
         _fill(workbook.create_sheet(sheet_name(title, taken)), sheet)
     if not sheets:
         workbook.create_sheet(sheet_name(t("exports.empty_sheet"), taken))
@@ -138,8 +139,4 @@ def write(sheets: list[Sheet], out: Path | None) -> None:
     """Write the workbook to `out` (required: a workbook is a file, not terminal text)."""
     if out is None:
         raise ExportError("xlsx_needs_out")
-    data = to_bytes(sheets)
-    try:
-        private.write_atomic(out, data)
-    except OSError as exc:
-        raise ExportError("cannot_write", path=out, reason=exc.strerror or exc) from None
+    private.write_atomic(out, to_bytes(sheets))  # CannotWrite names the file
