@@ -187,3 +187,18 @@ def test_english(demo, cli):
     lines = result.output.splitlines()
     assert lines[0] == "Halls to replace" and lines[1].startswith("Landlord\tCommune\tINSEE code")
     assert "€5,583.3" in result.output
+
+
+def test_what_is_found_on_site_moves_a_hall_in_or_out(demo, cli):
+    """The list follows the one status definition, not the inventory's Vigik column."""
+    before = {h["code"] for h in _report(cli)["halls"]}
+    found, done = _sql(demo, """
+        SELECT (SELECT h.code FROM hall_status hs JOIN halls h ON h.id = hs.hall_id
+                WHERE hs.status = 'compatible' ORDER BY h.code LIMIT 1),
+               (SELECT h.code FROM hall_status hs JOIN halls h ON h.id = hs.hall_id
+                WHERE hs.status = 'incompatible' ORDER BY h.code LIMIT 1)""")[0]
+    assert cli("encode", found, "--outcome", "incompatible").exit_code == 0
+    assert cli("encode", done, "--outcome", "encoded").exit_code == 0
+    report = _report(cli)
+    assert {h["code"] for h in report["halls"]} == before - {done} | {found}
+    assert report["landlords"][-1]["halls"] == len(before)
