@@ -19,6 +19,7 @@ import codecs
 import csv
 import io
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from ..domain.money import cents
@@ -29,26 +30,47 @@ from .table import CONFIDENTIAL_MARK, Column, Sheet
 PROTECT = "\t"  # before a text cell Excel would read as a number or a date
 
 
+def _money(value: Any) -> str:
+    return f"{cents(Decimal(value)):f}".replace(".", ",")
+
+
+def _percent(value: Any) -> str:
+    return format(Decimal(value).normalize() + 0, "f").replace(".", ",")
+
+
+def _integer(value: Any) -> str:
+    return str(int(value))
+
+
+def _date(value: Any) -> str:
+    day = cells.as_date(value)
+    if day is None:
+        return text(str(value))
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def _text(value: Any) -> str:
+    return text(str(value))
+
+
+_FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "money": _money, "percent": _percent, "integer": _integer, "date": _date,
+    "text": _text, "code": _text,
+}
+
+
 def cell(column: Column, value: Any) -> str:
-    """One cell's text, as French Excel reads it."""
+    """One cell's text, as French Excel reads it ("" when empty)."""
     if value is None or value == "":
         return ""
-    kind = column.kind
-    if kind == "money":
-        return f"{cents(Decimal(value)):f}".replace(".", ",")
-    if kind == "percent":
-        return format(Decimal(value).normalize() + 0, "f").replace(".", ",")
-    if kind == "integer":
-        return str(int(value))
-    if kind == "date":
-        day = cells.as_date(value)
-        if day is not None:
-            return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
-    return text(str(value))
+    return _FORMATTERS[column.kind](value)
 
 
 def text(value: str) -> str:
     """A text cell: neutralised, and protected when Excel would read it as a number."""
+    first = value[:1]
+    if not first or not (first.isdigit() or first.isspace() or first in cells.FORMULA_STARTS):
+        return value  # the common case: a letter first, nothing to do
     safe = cells.neutralise(value)
     return PROTECT + safe if cells.looks_numeric(safe) else safe
 
@@ -60,7 +82,9 @@ def _rows(sheet: Sheet, titled: bool) -> list[list[str]]:
     if titled:
         rows.append([text(t(sheet.title))])
     rows.append([text(cells.header(c)) for c in sheet.columns])
-    rows.extend([cell(c, row.get(c.key)) for c in sheet.columns] for row in sheet.rows)
+    formats = [(c.key, _FORMATTERS[c.kind]) for c in sheet.columns]
+    rows.extend(["" if (v := row.get(key)) is None or v == "" else fmt(v) for key, fmt in formats]
+                for row in sheet.rows)
     return rows
 
 

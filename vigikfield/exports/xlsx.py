@@ -27,7 +27,6 @@ from ..i18n import t
 from . import cells
 from .errors import ExportError
 from .table import CONFIDENTIAL_MARK, Column, Sheet
-from .writers import text_value
 
 MONEY_FORMAT = '#,##0.00 "€"'
 PERCENT_FORMAT = "0.0%"
@@ -56,37 +55,45 @@ def sheet_name(title: str, taken: set[str]) -> str:
 def _text(value: str) -> str:
     """`value` as XML can hold it: control characters replaced by U+FFFD, a carriage
     return made the line feed Excel uses for a line break (XML reads a bare CR as LF)."""
+    if value.isprintable():
+        return value  # the common case
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _put(ws: Any, row: int, col: int, column: Column, value: Any) -> str:
-    """Write one typed cell; returns its text as shown (for the column's width)."""
-    target = ws.cell(row=row, column=col)
+def _put(ws: Any, row: int, col: int, column: Column, value: Any) -> int:
+    """Write one typed cell; returns the width of its text as shown."""
     if value is None or value == "":
-        return ""
+        return 0
+    target = ws.cell(row=row, column=col)
     kind = column.kind
     if kind == "money":
-        target.value, target.number_format = cents(Decimal(value)), MONEY_FORMAT
-    elif kind == "percent":
+        amount = cents(Decimal(value))
+        target.value, target.number_format = amount, MONEY_FORMAT
+        return len(f"{amount:,}") + 2
+    if kind == "percent":
         target.value, target.number_format = Decimal(value) / HUNDRED, PERCENT_FORMAT
-    elif kind == "integer":
+        return 7
+    if kind == "integer":
         target.value, target.number_format = int(value), INTEGER_FORMAT
-    elif kind == "date" and cells.as_date(value) is not None:
-        target.value, target.number_format = cells.as_date(value), DATE_FORMAT
-    else:
-        return _put_text(target, str(value))
-    return text_value(column, value)
+        return len(f"{int(value):,}")
+    day = cells.as_date(value) if kind == "date" else None
+    if day is not None:
+        target.value, target.number_format = day, DATE_FORMAT
+        return 10
+    return _put_text(target, str(value))
 
 
-def _put_text(target: Any, value: str) -> str:
+def _put_text(target: Any, value: str) -> int:
     target.value = _text(value)
     target.data_type = "s"             # never a formula, whatever it begins with
     target.number_format = TEXT_FORMAT
     if cells.is_formula_like(value):
         target.quotePrefix = True      # editing it in Excel keeps it text
-    return value
+    if "\n" in value or "\r" in value:
+        return max(len(line) for line in value.splitlines() or [""])
+    return len(value)
 
 
 def _fill(ws: Any, sheet: Sheet) -> None:
@@ -101,14 +108,13 @@ def _fill(ws: Any, sheet: Sheet) -> None:
     widths = []
     for col, column in enumerate(sheet.columns, start=1):
         head = ws.cell(row=top, column=col)
-        _put_text(head, cells.header(column))
+        widths.append(_put_text(head, cells.header(column)))
         head.font = Font(bold=True)
-        widths.append(len(head.value))
     for number, row in enumerate(sheet.rows, start=top + 1):
         for col, column in enumerate(sheet.columns, start=1):
-            shown = _put(ws, number, col, column, row.get(column.key))
-            longest = max((len(line) for line in shown.splitlines()), default=0)
-            widths[col - 1] = max(widths[col - 1], longest)
+            width = _put(ws, number, col, column, row.get(column.key))
+            if width > widths[col - 1]:
+                widths[col - 1] = width
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
     if sheet.columns:
