@@ -18,8 +18,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from ..domain.money import cents
