@@ -7,7 +7,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
+import os
 import sqlite3
+import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -239,7 +242,8 @@ def injected(tmp_path, cli, db_path):
     assert result.exit_code == 0, result.output
     store = Store(db_path)
     hall = store.conn.execute("SELECT id FROM halls WHERE label = 'A'").fetchone()[0]
-    store.update("halls", hall, {"label": "\t=cmd|' /C calc'!A0", "brand": "\r=1+1"},
+    store.update("halls", hall, {"label": "\t=cmd|' /C calc'!A0", "brand": "\r=1+1",
+                                 "replacement_planned": "2027-01-04"},
                  "reason.landlord_set")
     store.close()
     return db_path
@@ -302,3 +306,48 @@ def test_xlsx_to_standard_output_is_refused_with_exit_2(injected, cli, tmp_path,
     assert result.exit_code == 2
     assert "--out" in result.output and "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+# --- Opened by a real spreadsheet ------------------------------------------------------
+# LibreOffice Calc reads the CSV as a double click in French would: `;`, UTF-8, French
+# locale (1036: decimal comma, day-first dates), special numbers detected, formulas
+# evaluated (filter options: https://help.libreoffice.org/latest/en-US/text/shared/guide/csv_params.html).
+CALC_CSV_FRENCH = "CSV:59,34,76,1,,1036,false,true,false,false,false,-1,true"
+
+
+def _open_in_calc(tmp_path: Path, *files: Path) -> list[openpyxl.Workbook]:
+    out = tmp_path / "calc"
+    done = subprocess.run(
+        ["soffice", "--headless", f"--infilter={CALC_CSV_FRENCH}", "--convert-to", "xlsx",
+         "--outdir", str(out), *map(str, files)],
+        env={**os.environ, "HOME": str(tmp_path / "calc-profile")},
+        capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return [openpyxl.load_workbook(out / f"{f.stem}.xlsx") for f in files]
+
+
+def test_calc_opens_the_csv_with_no_formula_zeros_kept_and_typed_numbers(injected, cli, tmp_path):
+    ours = tmp_path / "remplacements.csv"
+    assert cli("report", "replacements", "--format", "csv", "--out", ours).exit_code == 0
+    report = json.loads(cli("report", "replacements", "--json").output)
+    control = tmp_path / "control.csv"  # the same kind of values, as a naive writer puts them
+    control.write_bytes(codecs.BOM_UTF8 + "a;b;c;d\r\n=1+1;01053;1234E56;1/2\r\n".encode())
+    opened, naive = _open_in_calc(tmp_path, ours, control)
+    # the reader is no pushover: unprotected, these become a formula, numbers and a date
+    a, b, c, d = naive.active[2]
+    assert a.data_type == "f" and (b.value, c.data_type, d.is_date) == (1053, "n", True)
+    halls = opened.active
+    cells = [c for row in halls.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert halls["A1"].value == "Halls à remplacer"  # two sheets: blocks with their title
+    header = [c.value for c in halls[2]]
+    insee = header.index("Code INSEE") + 1
+    assert sorted(halls.cell(row=r, column=insee).value.strip() for r in (3, 4)) == ["01004", "01053"]
+    estimate = header.index("Estimation HT (€)") + 1
+    assert sorted(halls.cell(row=r, column=estimate).value for r in (3, 4)) == \
+        sorted(float(h["estimate_ht"]) for h in report["halls"])
+    planned = header.index("Remplacement prévu le") + 1
+    assert [halls.cell(row=r, column=planned).value for r in (3, 4)
+            if halls.cell(row=r, column=planned).is_date] == [datetime(2027, 1, 4)]  # day first
+    names = {c.value for c in cells if isinstance(c.value, str)}
+    assert "'" + INJECTED["landlord"] in names and "'" + INJECTED["residence"] in names
