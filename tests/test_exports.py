@@ -315,11 +315,12 @@ def test_xlsx_to_standard_output_is_refused_with_exit_2(injected, cli, tmp_path,
 CALC_CSV_FRENCH = "CSV:59,34,76,1,,1036,false,true,false,false,false,-1,true"
 
 
-def _open_in_calc(tmp_path: Path, *files: Path) -> list[openpyxl.Workbook]:
+def _open_in_calc(tmp_path: Path, *files: Path, csv_filter: bool = True) -> list[openpyxl.Workbook]:
+    """Each file opened in Calc and saved again as XLSX (into calc/), read with openpyxl."""
     out = tmp_path / "calc"
     done = subprocess.run(
-        ["soffice", "--headless", f"--infilter={CALC_CSV_FRENCH}", "--convert-to", "xlsx",
-         "--outdir", str(out), *map(str, files)],
+        ["soffice", "--headless", *([f"--infilter={CALC_CSV_FRENCH}"] if csv_filter else []),
+         "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)],
         env={**os.environ, "HOME": str(tmp_path / "calc-profile")},
         capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -351,3 +352,14 @@ def test_calc_opens_the_csv_with_no_formula_zeros_kept_and_typed_numbers(injecte
             if halls.cell(row=r, column=planned).is_date] == [datetime(2027, 1, 4)]  # day first
     names = {c.value for c in cells if isinstance(c.value, str)}
     assert "'" + INJECTED["landlord"] in names and "'" + INJECTED["residence"] in names
+
+
+def test_calc_keeps_the_xlsx_text_cells_text(injected, cli, tmp_path):
+    ours = tmp_path / "ours.xlsx"
+    assert cli("report", "replacements", "--format", "xlsx", "--out", ours).exit_code == 0
+    [saved] = _open_in_calc(tmp_path, ours, csv_filter=False)
+    halls = saved.worksheets[0]
+    assert not [c.coordinate for row in halls.iter_rows() for c in row if c.data_type == "f"]
+    texts = {c.value for row in halls.iter_rows() for c in row if c.data_type == "s"}
+    assert {INJECTED["landlord"], INJECTED["residence"], INJECTED["label"], "01053"} <= texts
+    assert saved.worksheets[1].max_row == 4  # header, two landlords, their total
