@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from vigikfield.cli import build_cli
 from vigikfield.domain.private import CannotWrite
 from vigikfield.domain.store import Store
 from vigikfield.exports import csv_fr, writers, xlsx
@@ -363,3 +364,31 @@ def test_calc_keeps_the_xlsx_text_cells_text(injected, cli, tmp_path):
     texts = {c.value for row in halls.iter_rows() for c in row if c.data_type == "s"}
     assert {INJECTED["landlord"], INJECTED["residence"], INJECTED["label"], "01053"} <= texts
     assert saved.worksheets[1].max_row == 4  # header, two landlords, their total
+
+
+# --- Several reports in one file -------------------------------------------------------
+def test_report_all_one_worksheet_per_sheet_of_every_report(injected, cli, tmp_path):
+    from vigikfield.commands import report_all
+    from vigikfield.i18n import t
+
+    conn = sqlite3.connect(injected)
+    try:
+        expected = report_all.sheets(conn)
+    finally:
+        conn.close()
+    assert {"replacements.halls", "replacements.landlords"} <= {s.name for s in expected}
+    out = tmp_path / "pilote.xlsx"
+    assert cli("report", "all", "--format", "xlsx", "--out", out).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert len(book.sheetnames) == len(expected)
+    assert book.sheetnames[:2] == [t(s.title) for s in expected[:2]]
+    for ws, sheet in zip(book.worksheets, expected):
+        assert ws.max_row == len(sheet.rows) + 1 and ws.freeze_panes == "A2"
+    document = json.loads(cli("report", "all", "--json").output)
+    assert list(document) == [s.name for s in expected]
+    replacements = json.loads(cli("report", "replacements", "--json").output)
+    assert document["replacements.halls"] == replacements["halls"]
+    blocks = _read_csv(cli.runner.invoke(build_cli(), ["--db", str(injected), "report", "all",
+                                                       "--format", "csv"]).stdout_bytes)
+    assert sum(1 for row in blocks if row == []) == len(expected) - 1
+    assert cli("report", "all", "--format", "xlsx").exit_code == 2
