@@ -91,6 +91,17 @@ def test_csv_neutralises_formula_starts_in_text_and_code_cells(value, kind):
     assert _read_csv(data)[1] == ["'" + value]
 
 
+LOOK_NUMERIC = ["01053", "77288", "1234E56", "1/2", "12:30", "3,5", "20 %", "5 €", "1-2"]
+LOOK_TEXT = ["2A004", "NSJ3MQX", "12 rue de Paris", "Bât. 1 — entrée 2"]
+
+
+@pytest.mark.parametrize("value", LOOK_NUMERIC + LOOK_TEXT)
+def test_csv_protects_exactly_the_cells_a_spreadsheet_would_convert(value):
+    column = Column("v", "code", "replacements.col_code")
+    data = csv_fr.to_bytes([Sheet("s", "replacements.halls_title", (column,), [{"v": value}])])
+    assert _read_csv(data)[1] == [("\t" if value in LOOK_NUMERIC else "") + value]
+
+
 def test_csv_separators_quotes_and_line_breaks_stay_in_their_cell():
     value = 'a;b "c"\r\nd'
     data = csv_fr.to_bytes([_sheet([{"name": value}])])
@@ -334,7 +345,19 @@ def test_calc_opens_the_csv_with_no_formula_zeros_kept_and_typed_numbers(injecte
     report = json.loads(cli("report", "replacements", "--json").output)
     control = tmp_path / "control.csv"  # the same kind of values, as a naive writer puts them
     control.write_bytes(codecs.BOM_UTF8 + "a;b;c;d\r\n=1+1;01053;1234E56;1/2\r\n".encode())
-    opened, naive = _open_in_calc(tmp_path, ours, control)
+    codes = tmp_path / "codes.csv"
+    column = Column("v", "code", "replacements.col_code")
+    codes.write_bytes(csv_fr.to_bytes([Sheet("s", "replacements.halls_title", (column,),
+                                             [{"v": v} for v in LOOK_NUMERIC + LOOK_TEXT])]))
+    bare = tmp_path / "bare.csv"  # the same codes unprotected
+    bare.write_bytes(codecs.BOM_UTF8 + "v\r\n".encode() + "\r\n".join(LOOK_NUMERIC).encode())
+    opened, naive, coded, converted = _open_in_calc(tmp_path, ours, control, codes, bare)
+    kept = [(c.value, c.data_type) for (c,) in coded.active.iter_rows(min_row=2)]
+    assert [(v.strip(), d) for v, d in kept] == [(v, "s") for v in LOOK_NUMERIC + LOOK_TEXT]
+    lost = [(c.value, c.data_type) for (c,) in converted.active.iter_rows(min_row=2)]
+    # each one Calc turns into a number, a date or a time ("1-2": Excel makes it a date)
+    assert [v for v, (value, kind) in zip(LOOK_NUMERIC, lost) if kind == "s" and value == v] \
+        == ["1-2"]
     # the reader is no pushover: unprotected, these become a formula, numbers and a date
     a, b, c, d = naive.active[2]
     assert a.data_type == "f" and (b.value, c.data_type, d.is_date) == (1053, "n", True)

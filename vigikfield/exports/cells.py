@@ -20,9 +20,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
 TEXT_KINDS = ("text", "code")
 # What a spreadsheet would read as a number, a date or a time rather than as text:
-# "01053", "1234E56" (a hall code!), "1/2", "12:30", "3.5". Such text cells need
+# "01053", "1234E56" (a hall code!), "1/2", "12:30", "3.5", "20 %". Such text cells need
 # protecting in CSV (csv_fr) and are written as text cells in XLSX.
-_LOOKS_NUMERIC = re.compile(r"^\s*[0-9][0-9\s.,:/eE+-]*$")
+_LOOKS_NUMERIC = re.compile(r"^\s*[0-9][0-9\s.,:/eE+%€-]*$")
 _UNITS = {"money": "€", "percent": "%"}
 
 
