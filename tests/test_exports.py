@@ -163,6 +163,8 @@ def test_xlsx_has_a_frozen_header_an_autofilter_and_sized_columns(tmp_path):
     assert set(widths) == set("ABCDEF")
     assert all(xlsx.MIN_WIDTH <= w <= xlsx.MAX_WIDTH for w in widths.values())
     assert widths["A"] >= len("Les Mézereaux") and widths["F"] >= len("Remplacement prévu le")
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 @pytest.mark.parametrize("value", FORMULAS)

@@ -8,7 +8,7 @@
   percents fractions shown as percents (``0.0%``), dates real dates (``JJ/MM/AAAA``);
 - one worksheet per sheet (names ≤ 31 characters, none of ``[]:*?/\\``, unique),
   a bold frozen header row, an autofilter over the table, columns sized to
-  their content;
+  their content; printed landscape, one page wide, the header on every page;
 - a confidential sheet says so in its name and its first row;
 - a workbook is a file: no standard output; written atomically.
 """
@@ -121,6 +121,11 @@ def _fill(ws: Any, sheet: Sheet) -> None:
         last = get_column_letter(len(sheet.columns))
         ws.auto_filter.ref = f"A{top}:{last}{top + len(sheet.rows)}"
     ws.freeze_panes = f"A{top + 1}"
+    # printed: landscape, as wide as the page, the header on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{top}:{top}"
 
 
 def to_bytes(sheets: list[Sheet]) -> bytes:
@@ -128,6 +133,7 @@ def to_bytes(sheets: list[Sheet]) -> bytes:
 
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.properties.creator = "vigikfield"
     taken: set[str] = set()
     for sheet in sheets:
         title = t(sheet.title)
