@@ -66,6 +66,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "conflicts list": [[], ["--json"]],
     "conflicts resolve": "settles one conflict; prints its fields",
     "export geojson": [["--out", "{out}.geojson"], ["--residence-less", "{landlord}"]],
+    "report calendar": [[], ["--json"], ["--format", "json", "--out", "{out}.json"]],
     "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
                             ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],

@@ -122,6 +122,14 @@ class VigikApp(TranslatedApp):
             return
         self.push_screen(PilotSyncScreen())
 
+    def action_open_calendar(self) -> None:
+        from datetime import date
+
+        from .screens.calendar import CalendarScreen
+
+        if not isinstance(self.screen, CalendarScreen):
+            self.push_screen(CalendarScreen(date.today()))  # today: the clock, read here
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

@@ -2,14 +2,16 @@
 in XLSX, one block per sheet in CSV, one object keyed ``report.sheet`` in JSON
 (issue 13, part 2: "one sheet per report when several are asked for").
 
-A report module of `report.REPORTS` takes part by defining ``sheets(conn) ->
-list[Sheet]``: its figures with its command's defaults.
+A report module of `report.REPORTS` takes part by defining
+``report_sheets(conn, today) -> list[Sheet]``: its figures with its command's
+defaults, as of `today` (the clock is read once, here).
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,15 +24,16 @@ from .report import REPORTS, emit, format_options
 SELF = __name__.rsplit(".", 1)[-1]
 
 
-def sheets(conn) -> list[Sheet]:
+def sheets(conn, today: date) -> list[Sheet]:
     """Each taking part report's sheets, in REPORTS order, named ``<report>.<sheet>``."""
     out: list[Sheet] = []
     for name in REPORTS:
         module = importlib.import_module(f"{__package__}.{name}")
-        if name == SELF or not hasattr(module, "sheets"):
+        if name == SELF or not hasattr(module, "report_sheets"):
             continue
         short = name.removeprefix("report_")
-        out.extend(replace(sheet, name=f"{short}.{sheet.name}") for sheet in module.sheets(conn))
+        out.extend(replace(sheet, name=f"{short}.{sheet.name}")
+                   for sheet in module.report_sheets(conn, today))
     return out
 
 
@@ -42,4 +45,4 @@ def register(report: click.Group) -> None:
         from ..exports.errors import ExportError
 
         conn = obj.existing_store(ExportError("no_database", db=obj.db_path)).conn
-        emit(sheets(conn), fmt, out, as_json)
+        emit(sheets(conn, date.today()), fmt, out, as_json)  # the clock, read here only

@@ -58,6 +58,11 @@ def sheets(conn, landlord_id: str | None = None) -> list[Sheet]:
             Sheet("landlords", "replacements.summary_title", SUMMARY_COLUMNS, summary_rows)]
 
 
+def report_sheets(conn, today) -> list[Sheet]:
+    """`report all`: every landlord's halls to replace (no date involved)."""
+    return sheets(conn)
+
+
 def register(report: click.Group) -> None:
     @report.command("replacements", help=t("replacements.help"))
     @click.option("--landlord", "landlord", metavar="NAME", help=t("replacements.opt_landlord"))
