@@ -51,12 +51,12 @@ def register(cli: click.Group) -> None:
 
     @police.command("set", help=t("police.set_help"))
     @click.argument("office")
-    @click.option("--stations", help=t("police.opt_stations"))
-    @click.option("--installed", help=t("police.opt_installed"))
-    @click.option("--planned", help=t("police.opt_planned"))
-    @click.option("--installed-on", "installed_on", help=t("police.opt_installed_on"))
-    @click.option("--computers", help=t("police.opt_computers"))
-    @click.option("--badges", help=t("police.opt_badges"))
+    @click.option("--stations", metavar="N", help=t("police.opt_stations"))
+    @click.option("--installed", metavar="N", help=t("police.opt_installed"))
+    @click.option("--planned", metavar="DATE", help=t("police.opt_planned"))
+    @click.option("--installed-on", "installed_on", metavar="DATE", help=t("police.opt_installed_on"))
+    @click.option("--computers", metavar="N", help=t("police.opt_computers"))
+    @click.option("--badges", metavar="N", help=t("police.opt_badges"))
     @click.pass_obj
     def set_(obj: Context, office: str, **given: str | None) -> None:
         from ..domain import reasons, values
