@@ -308,3 +308,31 @@ def test_a_technician_may_not_change_a_price(cli, store):
 def test_costs_set_without_a_project_says_so(cli):
     result = cli("costs", "set", "encoding", "45")
     assert result.exit_code == 2 and "pas encore de projet" in result.output
+
+
+def test_by_payer_adds_up_to_the_same_total(demo_store, cli):
+    assert cli("costs", "set", "kit_payer", "landlords").exit_code == 0
+    assert cli("costs", "set", "kit", "999,99").exit_code == 0
+    by_item = _report_json(cli)
+    result = cli("report", "costs", "--by", "payer", "--json")
+    assert result.exit_code == 0
+    *payers, total = json.loads(result.stdout)
+    assert total["payer_kind"] == "total"
+    assert [p["payer"] for p in payers][:11] == sorted(
+        {r["payer"] for r in by_item if r["payer_kind"] == "landlord"},
+        key=lambda n: n.replace("é", "e").lower())
+    for key in MONEY:
+        assert Decimal(total[key]) == sum(Decimal(p[key]) for p in payers) == \
+            Decimal(by_item[-1][key])
+        for payer in payers:  # each payer's line is the sum of its item lines
+            assert Decimal(payer[key]) == sum(
+                Decimal(r[key]) for r in by_item[:-1]
+                if (r["payer_kind"], r["payer"]) == (payer["payer_kind"], payer["payer"]))
+    assert "item" not in payers[0] and "planned_count" not in payers[0]
+
+
+def test_the_decimal_view_of_the_defaults_for_other_reports():
+    assert cost_defaults.resolve("replacement_per_entrance", None) == Decimal(67_000) / 12
+    assert cost_defaults.resolve("encoding", "42.5") == Decimal("42.5")
+    assert cost_defaults.resolve("kit", None) is None
+    assert cost_defaults.resolve("vat", "") == Decimal(20)

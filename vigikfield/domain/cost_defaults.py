@@ -16,6 +16,7 @@ is 67 000 € HT for 12 entrances, 5 583,333… € each, never rounded, so that
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 SEED = "seed"        # a figure of the seed (000, "Éléments financiers")
@@ -59,3 +60,15 @@ PARAMETERS: tuple[Parameter, ...] = (
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 BY_FIELD: dict[str, Parameter] = {p.field: p for p in PARAMETERS}
+
+
+def resolve(name: str, own: str | None) -> Decimal | None:
+    """Parameter `name`'s value as a `Decimal`: the project's own exact text `own` when
+    set, else the default (67 000 / 12 to Decimal's 28 digits: round totals, not it).
+    None: no price known ("à renseigner"). For exact sums use `domain.costs`."""
+    if own is not None and str(own).strip() != "":
+        return Decimal(str(own))
+    default = BY_NAME[name].default
+    if default is None or isinstance(default, str):
+        return None
+    return Decimal(default.numerator) / Decimal(default.denominator)

@@ -178,7 +178,7 @@ class Line:
 
     payer_kind: str                 # LANDLORD, AGGLOMERATION, STATE or NOBODY
     payer: str | None               # the landlord's name (None for the others)
-    item: str                       # one of ITEMS
+    item: str | None                # one of ITEMS (None: every item of a payer, `by_payer`)
     planned_count: int | None
     planned_ht: Decimal
     planned_ttc: Decimal
@@ -208,10 +208,26 @@ class Report:
         return Totals(*(sum((getattr(line, k) for line in self.lines), Decimal("0.00"))
                         for k in ("planned_ht", "planned_ttc", "incurred_ht", "incurred_ttc")))
 
+    def by_payer(self) -> list[Line]:
+        """One line per payer (in the report's order): the sum of its lines' cents, so
+        these lines add up to the same total. No item, no count."""
+        keys = ("planned_ht", "planned_ttc", "incurred_ht", "incurred_ttc")
+        sums: dict[tuple[str, str | None], dict[str, Decimal]] = {}
+        to_fill: dict[tuple[str, str | None], bool] = {}
+        for line in self.lines:
+            key = (line.payer_kind, line.payer)
+            acc = sums.setdefault(key, dict.fromkeys(keys, Decimal("0.00")))
+            for k in keys:
+                acc[k] += getattr(line, k)
+            to_fill[key] = to_fill.get(key, False) or line.to_fill
+        return [Line(kind, payer, None, None, acc["planned_ht"], acc["planned_ttc"], None,
+                     acc["incurred_ht"], acc["incurred_ttc"], to_fill[kind, payer])
+                for (kind, payer), acc in sums.items()]
+
     @property
     def to_fill(self) -> list[str]:
         """The parameters with no price that a line needs (names, in PARAMETERS order)."""
-        used = {PRICE_OF[line.item] for line in self.lines if line.to_fill}
+        used = {PRICE_OF[line.item] for line in self.lines if line.to_fill and line.item}
         return [p.name for p in PARAMETERS if p.name in used]
 
 
