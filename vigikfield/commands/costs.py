@@ -30,7 +30,8 @@ def shown(setting) -> str:
     if setting.parameter.unit == MONEY:
         return t("costs.ht", amount=format_money(cents(value)))
     if setting.parameter.unit == PERCENT:
-        return f"{format_number(Decimal(value.numerator) / value.denominator, 1)} %"
+        number = Decimal(value.numerator) / value.denominator
+        return f"{format_number(number, max(0, -number.normalize().as_tuple().exponent))} %"
     return t(f"costs.payer.{value}")
 
 
