@@ -336,3 +336,23 @@ def test_the_decimal_view_of_the_defaults_for_other_reports():
     assert cost_defaults.resolve("encoding", "42.5") == Decimal("42.5")
     assert cost_defaults.resolve("kit", None) is None
     assert cost_defaults.resolve("vat", "") == Decimal(20)
+
+
+def test_namesakes_stay_apart_and_halls_of_no_landlord_are_counted(store):
+    seed_territory(store, encoded=2, replaced=1, stations_installed=0)
+    changes = [Change("landlords", _id("twin"), "name", "Trois Moulins Habitat", new=True),
+               Change("residences", _id("r2"), "landlord_id", _id("twin"), new=True),
+               Change("residences", _id("r3"), "name", "Sans bailleur", new=True)]
+    for n, residence in enumerate(("r2", "r2", "r2", "r3")):
+        changes += [Change("halls", _id("y", n), "residence_id", _id(residence), new=True),
+                    Change("halls", _id("y", n), "code", f"Y{n:05d}", new=True)]
+    store.record(changes, reason="test")
+    found = costs.report(store.conn)
+    encodings = [(x.payer_kind, x.payer_id, x.planned_count, x.incurred_count)
+                 for x in found.lines if x.item == "encoding"]
+    assert sorted(encodings, key=str) == sorted([
+        ("landlord", _id("l"), 3, 2), ("landlord", _id("twin"), 3, 0), ("none", None, 1, 0)],
+        key=str)
+    payers = found.by_payer()
+    assert len([p for p in payers if p.payer == "Trois Moulins Habitat"]) == 2
+    assert sum(p.planned_ht for p in payers) == found.total.planned_ht

@@ -172,6 +172,9 @@ def set_parameter(store: Store, name: str, text: str, reason: str | None = None
 
 
 # --- the figures ---------------------------------------------------------------
+MONEY_KEYS = ("planned_ht", "planned_ttc", "incurred_ht", "incurred_ttc")
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """One payer's cost for one item. Counts are None on a share of a split cost."""
@@ -187,6 +190,7 @@ class Line:
     incurred_ttc: Decimal
     to_fill: bool = False           # its unit price is unknown: counted as 0 €
     share: tuple[int, int] | None = None  # (n, of): the n-th of `of` equal shares
+    payer_id: str | None = None     # the landlord's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,23 +210,22 @@ class Report:
     def total(self) -> Totals:
         """The sum of the lines' cents (each line rounded once): the report adds up."""
         return Totals(*(sum((getattr(line, k) for line in self.lines), Decimal("0.00"))
-                        for k in ("planned_ht", "planned_ttc", "incurred_ht", "incurred_ttc")))
+                        for k in MONEY_KEYS))
 
     def by_payer(self) -> list[Line]:
         """One line per payer (in the report's order): the sum of its lines' cents, so
         these lines add up to the same total. No item, no count."""
-        keys = ("planned_ht", "planned_ttc", "incurred_ht", "incurred_ttc")
-        sums: dict[tuple[str, str | None], dict[str, Decimal]] = {}
-        to_fill: dict[tuple[str, str | None], bool] = {}
+        grouped: dict[tuple[str, str | None], list[Line]] = {}
         for line in self.lines:
-            key = (line.payer_kind, line.payer)
-            acc = sums.setdefault(key, dict.fromkeys(keys, Decimal("0.00")))
-            for k in keys:
-                acc[k] += getattr(line, k)
-            to_fill[key] = to_fill.get(key, False) or line.to_fill
-        return [Line(kind, payer, None, None, acc["planned_ht"], acc["planned_ttc"], None,
-                     acc["incurred_ht"], acc["incurred_ttc"], to_fill[kind, payer])
-                for (kind, payer), acc in sums.items()]
+            grouped.setdefault((line.payer_kind, line.payer_id), []).append(line)
+        out = []
+        for group in grouped.values():
+            sums = {k: sum((getattr(x, k) for x in group), Decimal("0.00")) for k in MONEY_KEYS}
+            out.append(Line(group[0].payer_kind, group[0].payer, None, None,
+                            sums["planned_ht"], sums["planned_ttc"], None, sums["incurred_ht"],
+                            sums["incurred_ttc"], to_fill=any(x.to_fill for x in group),
+                            payer_id=group[0].payer_id))
+        return out
 
     @property
     def to_fill(self) -> list[str]:
@@ -257,30 +260,31 @@ class _Pricer:
         self.found = found
         self.vat = found["vat"].value if isinstance(found["vat"].value, Fraction) else Fraction(0)
 
-    def line(self, kind: str, payer: str | None, item: str, planned: int, incurred: int) -> Line:
+    def line(self, kind: str, payer: tuple[str, str] | None, item: str, planned: int,
+             incurred: int) -> Line:
+        """`payer`: the landlord's (id, name), None for the others."""
         price = self.found[PRICE_OF[item]].value
         unit = price if isinstance(price, Fraction) else Fraction(0)
         amounts = []
         for count in (planned, incurred):
             ht = unit * count
             amounts += [cents(ht), cents(with_vat(ht, self.vat))]
-        return Line(kind, payer, item, planned, amounts[0], amounts[1], incurred, amounts[2],
-                    amounts[3], to_fill=price is None)
+        landlord_id, name = payer or (None, None)
+        return Line(kind, name, item, planned, amounts[0], amounts[1], incurred, amounts[2],
+                    amounts[3], to_fill=price is None, payer_id=landlord_id)
 
 
-def _split(line: Line, payers: list[str]) -> list[Line]:
-    """`line`'s cents in equal shares among `payers` (landlords, in order); the remainder
-    cents go to the first, so the shares add up exactly to the line."""
-    keys = ("planned_ht", "planned_ttc", "incurred_ht", "incurred_ttc")
+def _split(line: Line, payers: list[tuple[str, str]]) -> list[Line]:
+    """`line`'s cents in equal shares among `payers` (landlords' (id, name), in order); the
+    remainder cents go to the first, so the shares add up exactly to the line."""
     shares: list[dict[str, Decimal]] = [{} for _ in payers]
-    for key in keys:
-        total = int(getattr(line, key).scaleb(2))
-        each, rest = divmod(total, len(payers))
+    for key in MONEY_KEYS:
+        each, rest = divmod(int(getattr(line, key).scaleb(2)), len(payers))
         for n, share in enumerate(shares):
             share[key] = Decimal(each + (rest if n == 0 else 0)).scaleb(-2)
-    return [Line(LANDLORD, name, line.item, None, s["planned_ht"], s["planned_ttc"], None,
-                 s["incurred_ht"], s["incurred_ttc"], line.to_fill, (n + 1, len(payers)))
-            for n, (name, s) in enumerate(zip(payers, shares))]
+    return [replace(line, payer_kind=LANDLORD, payer=name, payer_id=landlord_id,
+                    planned_count=None, incurred_count=None, share=(n + 1, len(payers)), **s)
+            for n, ((landlord_id, name), s) in enumerate(zip(payers, shares))]
 
 
 def report(conn: sqlite3.Connection) -> Report:
@@ -288,7 +292,7 @@ def report(conn: sqlite3.Connection) -> Report:
     the State when it pays the kit, and halls of no known landlord last."""
     found = settings(conn)
     price = _Pricer(found)
-    landlords = sorted(conn.execute("SELECT id, name FROM landlords"),
+    landlords = sorted(((i, n or "?") for i, n in conn.execute("SELECT id, name FROM landlords")),
                        key=lambda r: (names.fold(r[1]), r[0]))
     known = {landlord_id for landlord_id, _ in landlords}
     halls: dict[str | None, list[int]] = {}
@@ -304,20 +308,18 @@ def report(conn: sqlite3.Connection) -> Report:
                    kit.extra(needs.cards_enrolled, kit.SERVICE_CARDS_IN_KIT)),
     ]
     payer = found["kit_payer"].value
-    lines: list[Line] = []
     by_landlord: dict[str, list[Line]] = {}
-    for landlord_id, name in landlords:
-        total, encoded, to_replace, replaced = halls.get(landlord_id, [0, 0, 0, 0])
-        by_landlord[name] = [price.line(LANDLORD, name, "encoding", total, encoded),
-                             price.line(LANDLORD, name, "replacement", to_replace, replaced)]
+    for landlord in landlords:
+        total, encoded, to_replace, replaced = halls.get(landlord[0], [0, 0, 0, 0])
+        by_landlord[landlord[0]] = [
+            price.line(LANDLORD, landlord, "encoding", total, encoded),
+            price.line(LANDLORD, landlord, "replacement", to_replace, replaced)]
     if payer == "landlords" and landlords:
-        order = [name for _, name in landlords]
         for item_line in kit_lines:
-            for share in _split(item_line, order):
-                by_landlord[share.payer].append(share)  # type: ignore[index]
+            for share in _split(item_line, landlords):
+                by_landlord[share.payer_id].append(share)  # type: ignore[index]
         kit_lines = []
-    for _, name in landlords:
-        lines += by_landlord.pop(name, [])
+    lines = [line for landlord_id, _ in landlords for line in by_landlord[landlord_id]]
     lines += [price.line(AGGLOMERATION, None, "charging_station", stations, installed),
               price.line(AGGLOMERATION, None, "computer", computers, computers_in)]
     if payer in (AGGLOMERATION, STATE):
