@@ -109,6 +109,7 @@ def test_cents_round_half_up_once():
     assert costs.cents(Fraction(67_000, 12) * 12) == Decimal("67000.00")
     assert costs.cents(Fraction(-5, 1000)) == Decimal("-0.01")  # away from zero
     assert str(costs.cents(Fraction(0))) == "0.00"
+    assert costs.cents(Decimal("2.675")) == Decimal("2.68")  # a Decimal is exact (2.675 is not a float)
 
 
 def test_ttc_is_rounded_from_the_exact_ht_not_from_the_rounded_one(cli, store):

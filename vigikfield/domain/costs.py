@@ -49,8 +49,9 @@ class CostsError(TranslatedError):
 
 
 # --- rounding -----------------------------------------------------------------
-def cents(amount: Fraction) -> Decimal:
+def cents(amount: Fraction | Decimal | int) -> Decimal:
     """`amount` euros rounded to the cent, half up (away from zero): the one rounding."""
+    amount = Fraction(amount)  # exact from a Decimal too
     hundredths = abs(amount) * 100
     whole = math.floor(hundredths + Fraction(1, 2))
     return Decimal(-whole if amount < 0 else whole).scaleb(-2)
