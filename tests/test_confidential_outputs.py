@@ -67,6 +67,11 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "conflicts resolve": "settles one conflict; prints its fields",
     "export geojson": [["--out", "{out}.geojson"], ["--residence-less", "{landlord}"]],
     "report calendar": [[], ["--json"], ["--format", "json", "--out", "{out}.json"]],
+    "report costs": [[], ["--json"], ["--by", "payer"], ["--format", "json", "--out", "{out}.json"]],
+    "report kit": [[], ["--json"], ["--format", "json", "--out", "{out}.json"]],
+    "costs show": [[], ["--json"]],
+    "costs set": "sets one cost parameter; prints its name and value",
+    "police set": "sets a police office's equipment; prints its fields",
     "serve": "serves the TUI behind a token; prints its address (tabs see what the TUI shows)",
     # the classification's own commands: the pilot's, confidential by purpose
     "site add-fact": "the classification itself (pilot only: tests/test_classification.py)",
