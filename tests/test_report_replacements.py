@@ -142,11 +142,16 @@ def test_the_projects_own_cost_and_vat_and_the_replacement_dates(demo, cli):
                   Change("halls", halls[0], "replacement_planned", "2027-03-01"),
                   Change("halls", halls[1], "replacement_planned", "2027-02-01"),
                   Change("halls", halls[1], "replaced_on", "2027-02-03")], reason="test")
+    planned, replaced = store.conn.execute("""
+        SELECT count(h.replacement_planned), count(h.replaced_on) FROM hall_status hs
+        JOIN halls h ON h.id = hs.hall_id JOIN residences r ON r.id = hs.residence_id
+        WHERE hs.status = 'incompatible' AND r.landlord_id = ?""", (landlord,)).fetchone()
     store.close()
     report = _report(cli, "--landlord", name)
     [row] = report["landlords"]
     n = len(halls)
-    assert (row["halls"], row["planned"], row["replaced"]) == (n, 2, 1)
+    assert planned >= 2 and replaced >= 1  # ours, and the demo's own plans if any
+    assert (row["halls"], row["planned"], row["replaced"]) == (n, planned, replaced)
     assert row["per_entrance_ht"] == "6000.50" and row["vat"] == "5.50"
     assert Decimal(row["total_ht"]) == Decimal("6000.5") * n
     assert Decimal(row["total_ttc"]) == _cents(Decimal("6000.5") * n * Decimal("1.055"))
