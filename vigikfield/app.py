@@ -115,6 +115,12 @@ class VigikApp(TranslatedApp):
             return
         self.push_screen(PilotSyncScreen())
 
+    def action_open_work_orders(self) -> None:
+        from .screens.work_orders import WorkOrdersScreen
+
+        if not isinstance(self.screen, WorkOrdersScreen):
+            self.push_screen(WorkOrdersScreen())
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

@@ -11,6 +11,8 @@ means the inbox beside the database, whatever folder the TUI was started in.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 from ..i18n import TranslatedError
@@ -66,3 +68,18 @@ def check(folder: Path, *, write: bool) -> Path:
     if write and not os.access(folder, os.W_OK | os.X_OK):
         raise FolderError("not_writable", folder=folder)
     return folder
+
+
+def slug(text: str) -> str:
+    """`text` as a portable file name part: ASCII letters, digits and dashes."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "x"
+
+
+def free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem+suffix``, or ``stem-2``, ``stem-3``… when taken: never over a file."""
+    candidate, n = folder / f"{stem}{suffix}", 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}{suffix}"
+    return candidate
