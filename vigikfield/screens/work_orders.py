@@ -28,12 +28,25 @@ from ..domain.profile import PILOT
 from ..domain.store import Store
 from ..domain.values import BadValue, check
 from ..i18n import TranslatedError, format_date, format_datetime, t
+from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
 
 ORDER_COLUMNS = ("technician", "date", "residences", "halls", "state", "last_bundle")
 PICK_COLUMNS = ("mark", "residence", "commune", "landlord", "priority", "status", "halls",
                 "dwellings")
 MARK = "✓"
+# Columns that give way at 80 columns, in that order, with the width they keep.
+ORDER_GIVE_WAY = {"residences": 14, "last_bundle": 12, "technician": 10}
+PICK_GIVE_WAY = {"landlord": 8, "commune": 8, "residence": 14}
+
+
+def fill(table: FittedTable, columns: list[str], rows: list[tuple[str, list[str]]]) -> None:
+    """Measure, fill and fit a table: (key, texts) rows, in `columns` order."""
+    table.clear()
+    table.measure({c: [texts[i] for _, texts in rows] for i, c in enumerate(columns)})
+    for key, texts in rows:
+        table.add_row(*table.cells(columns, texts), key=key)
+    table.fit()
 
 
 def refusal(role: str) -> str:
@@ -82,13 +95,13 @@ class WorkOrdersScreen(TranslatedScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(t("orders.title", count="…"), id="orders-title")
-        yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(ORDER_GIVE_WAY, id="orders", cursor_type="row", zebra_stripes=True)
         yield Static("", id="orders-note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#orders", DataTable).add_columns(
-            *(t(f"orders.col_{c}") for c in ORDER_COLUMNS))
+        self.query_one("#orders", FittedTable).add_keyed_columns(
+            {c: t(f"orders.col_{c}") for c in ORDER_COLUMNS})
         role = self.app.store.role
         self.query_one("#orders-note", Static).update(
             t("orders.note_pilot") if role == PILOT else refusal(role))
@@ -116,11 +129,10 @@ class WorkOrdersScreen(TranslatedScreen):
         from vigikfield_sync.orders import received_from
 
         self.rows = message.rows
-        table = self.query_one("#orders", DataTable)
-        table.clear()
-        for row in self.rows:
-            table.add_row(*order_cells(row, received_from(message.last, row.technician)),
-                          key=row.id)
+        table = self.query_one("#orders", FittedTable)
+        fill(table, list(ORDER_COLUMNS), [
+            (row.id, order_cells(row, received_from(message.last, row.technician)))
+            for row in self.rows])
         self.query_one("#orders-title", Label).update(t("orders.title", count=len(self.rows)))
         if self.highlight is not None:
             keys = [r.id for r in self.rows]
@@ -200,7 +212,7 @@ class PickerScreen(TranslatedScreen):
             if self.pilot:
                 yield Select([(t("orders.priority_option", level=p), p) for p in orders.PRIORITIES],
                              prompt=t("orders.filter_priority"), id="pick-priority", compact=True)
-        yield DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(PICK_GIVE_WAY, id="candidates", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="pick-row"):
             yield Label(t("orders.technician"))
             yield Input(placeholder=t("orders.technician_hint", names=", ".join(names) or "—"),
@@ -218,12 +230,9 @@ class PickerScreen(TranslatedScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#candidates", DataTable)
-        for column in PICK_COLUMNS:
-            if column == "priority" and not self.pilot:
-                continue
-            label = "" if column == "mark" else t(f"orders.pick_{column}")
-            table.add_column(label, key=column)
+        self.columns = [c for c in PICK_COLUMNS if c != "priority" or self.pilot]
+        self.query_one("#candidates", FittedTable).add_keyed_columns(
+            {c: "" if c == "mark" else t(f"orders.pick_{c}") for c in self.columns})
         self.query_one("#pick-progress", ProgressBar).display = False
         self.show_selection()
         self.refilter()
@@ -260,10 +269,8 @@ class PickerScreen(TranslatedScreen):
 
     def on_picker_screen_found(self, message: Found) -> None:
         self.rows = message.rows
-        table = self.query_one("#candidates", DataTable)
-        table.clear()
-        for row in self.rows:
-            table.add_row(*self.cells(row), key=row.id)
+        fill(self.query_one("#candidates", FittedTable), self.columns,
+             [(row.id, self.cells(row)) for row in self.rows])
 
     def action_toggle(self) -> None:
         table = self.query_one("#candidates", DataTable)
