@@ -264,7 +264,9 @@ class PilotSyncScreen(TranslatedScreen):
         refused = sum(o.error is not None for o in message.outcomes)
         detail = self.query_one("#file-detail", Static)
         detail.set_class(bool(refused), "error")
-        detail.update("\n".join(outcome_text(o) for o in message.outcomes))
+        order = {f.path: i for i, f in enumerate(self.files)}
+        detail.update("\n".join(outcome_text(o) for o in sorted(
+            message.outcomes, key=lambda o: order.get(o.path, len(order)))))
         self.notify(t("orders.merge_summary", merged=len(message.outcomes) - refused,
                       refused=refused), severity="warning" if refused else "information")
         self.reload()
