@@ -197,3 +197,37 @@ def test_outbox_and_inbox_sit_beside_the_database():
     assert folders.resolve("/media/usb", db) == Path("/media/usb")
     assert folders.shown(Path("/data/terrain.outbox"), db) == "terrain.outbox"
     assert folders.slug("ordre-Zoé Martin-2026-12-15") == "ordre-zoe-martin-2026-12-15"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_the_order_screens_and_their_help_are_translated(tmp_path, lang):
+    import re
+
+    from test_tui_screens import _visible_text
+    from vigikfield import i18n
+
+    i18n.set_language(lang)
+    sections = {key.split(".")[0] for key in i18n.catalog("fr")}
+    message_id = re.compile(r"\b(?:%s)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*\b" % "|".join(sorted(sections)))
+    store = Store(tmp_path / "terrain.db", actor="pilote")
+    app = _snapshot_app(store, True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, WorkOrdersScreen)
+                    and app.screen.query_one("#orders", DataTable).row_count == 2)
+        seen = [_visible_text(app)]
+        await pilot.press("f1")
+        await until(pilot, lambda: bool(app.screen.query("MarkdownTable")))
+        seen.append(_visible_text(app))
+        await pilot.press("escape", "n")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen)
+                    and app.screen.query_one("#candidates", DataTable).row_count == 3)
+        seen.append(_visible_text(app))
+        await pilot.press("f1")
+        await until(pilot, lambda: bool(app.screen.query("MarkdownTable")))
+        seen.append(_visible_text(app))
+    for text in seen:
+        assert not message_id.findall(text), (lang, message_id.findall(text))
+    assert ("Ordres de mission" if lang == "fr" else "Work orders") in seen[0]
+    store.close()
