@@ -81,6 +81,8 @@ async def test_merge_a_folder_with_one_tampered_bundle(tmp_path, cli):
         await pilot.press("m")
         await until(pilot, lambda: not screen.merging
                     and screen.query_one("#receipts", DataTable).row_count == 2)
+        bar = screen.query_one("#merge-progress")  # advanced by each file's bytes, to the end
+        assert bar.total == bar.progress == sum(p.stat().st_size for p in files.values())
         results = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[4]) for i in range(3)}
         assert results["c-tech3.vfb"] == "refusé"
         assert results["a-tech1.vfb"].startswith("fusionné (+1")

@@ -19,12 +19,11 @@ from datetime import date
 
 from ..i18n import TranslatedError
 from . import progress
+from .classification import LEVELS
 from .lateness import DONE_SQL
-from .model import FIELD_KINDS
 from .profile import PILOT
 
-_LEVEL = FIELD_KINDS["residences"]["site_level"]
-PRIORITIES = tuple(range(int(_LEVEL.high), int(_LEVEL.low) - 1, -1))  # 4 (highest) .. 1
+PRIORITIES = tuple(sorted(LEVELS, reverse=True))  # the site levels, highest first
 ORDER_STATES = ("issued", "late", "done", "closed")
 
 
