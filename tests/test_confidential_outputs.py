@@ -66,6 +66,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "conflicts list": [[], ["--json"]],
     "conflicts resolve": "settles one conflict; prints its fields",
     "export geojson": [["--out", "{out}.geojson"], ["--residence-less", "{landlord}"]],
+    "report calendar": [[], ["--json"], ["--format", "json", "--out", "{out}.json"]],
     # the classification's own commands: the pilot's, confidential by purpose
     "site add-fact": "the classification itself (pilot only: tests/test_classification.py)",
     "site withdraw-fact": "the classification itself (pilot only)",

@@ -123,10 +123,20 @@ class VigikApp(TranslatedApp):
         self.push_screen(PilotSyncScreen())
 
     def action_open_work_orders(self) -> None:
+        from datetime import date
+
         from .screens.work_orders import WorkOrdersScreen
 
         if not isinstance(self.screen, WorkOrdersScreen):
-            self.push_screen(WorkOrdersScreen())
+            self.push_screen(WorkOrdersScreen(today=date.today()))  # late: as the calendars say
+
+    def action_open_calendar(self) -> None:
+        from datetime import date
+
+        from .screens.calendar import CalendarScreen
+
+        if not isinstance(self.screen, CalendarScreen):
+            self.push_screen(CalendarScreen(date.today()))  # today: the clock, read here
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

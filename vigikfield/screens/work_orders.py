@@ -11,7 +11,7 @@ anyone else gets the store's own refusal, in plain words.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from textual import on, work
@@ -88,7 +88,7 @@ class WorkOrdersScreen(TranslatedScreen):
 
     def __init__(self, *, today: date | None = None) -> None:
         super().__init__()
-        self.today = today  # fixed in tests; else the day it is
+        self.today = today  # the day orders are late after (the app gives the local date)
         self.rows: list[orders.Order] = []
         self.highlight: str | None = None  # the order to put the cursor on, once listed
 
@@ -121,7 +121,7 @@ class WorkOrdersScreen(TranslatedScreen):
         from vigikfield_sync import orders as sync_orders
 
         store = self.app.store
-        today = self.today or datetime.now(timezone.utc).date()
+        today = self.today or date.today()
         self.post_message(self.Loaded(orders.orders(store.conn, today),
                                       sync_orders.last_bundles(store)))
 
