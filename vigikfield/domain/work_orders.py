@@ -20,7 +20,7 @@ from datetime import date
 from ..i18n import TranslatedError
 from . import progress
 from .classification import LEVELS
-from .lateness import DONE_SQL
+from .lateness import DONE_SQL, LATE_RESIDENCE_SQL
 from .profile import PILOT
 
 PRIORITIES = tuple(sorted(LEVELS, reverse=True))  # the site levels, highest first
@@ -117,36 +117,37 @@ class Order:
         return len(self.residences)
 
 
-# One row per work order: its residences' halls counted over hall_status. A
-# residence named twice (two orders) counts in each. State: closed as recorded;
-# done when every residence is (DONE_SQL); late when its date has passed.
+# One row per work order `p`: its residences' halls counted over hall_status (`k`).
+# A residence named in two orders counts in each. State: closed as recorded; done
+# when every residence is (DONE_SQL); late when one of them is late by this
+# order's date (`lateness.LATE_RESIDENCE_SQL`, the calendars' rule); else issued.
 _ORDERS = f"""
 WITH o AS (
   SELECT w.id AS order_id, j.value AS residence_id
   FROM work_orders w, json_each(w.residence_ids) j
-), r AS (
+), k AS (
   SELECT hs.residence_id, count(*) AS halls, sum(hs.status = 'encoded') AS encoded,
          {DONE_SQL} AS done
   FROM hall_status hs
   WHERE hs.residence_id IN (SELECT residence_id FROM o)
   GROUP BY hs.residence_id
 )
-SELECT w.id, w.technician, w.planned_date,
+SELECT p.id, p.technician, p.planned_date,
   CASE
-    WHEN coalesce(w.status, 'issued') = 'closed' THEN 'closed'
-    WHEN count(o.residence_id) > 0 AND sum(coalesce(r.done, 0)) = count(o.residence_id)
+    WHEN coalesce(p.status, 'issued') = 'closed' THEN 'closed'
+    WHEN count(o.residence_id) > 0 AND sum(coalesce(k.done, 0)) = count(o.residence_id)
       THEN 'done'
-    WHEN w.planned_date < :today THEN 'late'
+    WHEN max({LATE_RESIDENCE_SQL}) THEN 'late'
     ELSE 'issued'
   END,
   json_group_array(coalesce(res.name, o.residence_id)) FILTER (WHERE o.residence_id IS NOT NULL),
-  coalesce(sum(r.halls), 0), coalesce(sum(r.encoded), 0)
-FROM work_orders w
-LEFT JOIN o ON o.order_id = w.id
+  coalesce(sum(k.halls), 0), coalesce(sum(k.encoded), 0)
+FROM work_orders p
+LEFT JOIN o ON o.order_id = p.id
 LEFT JOIN residences res ON res.id = o.residence_id
-LEFT JOIN r ON r.residence_id = o.residence_id
-GROUP BY w.id
-ORDER BY w.planned_date IS NULL, w.planned_date, w.technician, w.id
+LEFT JOIN k ON k.residence_id = o.residence_id
+GROUP BY p.id
+ORDER BY p.planned_date IS NULL, p.planned_date, p.technician, p.id
 """
 
 
