@@ -79,6 +79,7 @@ class _Builder:
         self.scale = scale
         self.project_id = project_id
         self.rng = random.Random(SEED)
+        self.police_rng = random.Random(SEED + 1)  # the police side, drawn apart
         self.rows: dict[str, list[tuple[str, dict[str, Any]]]] = {t: [] for t in ORDER}
 
     def add(self, table: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +158,25 @@ class _Builder:
             rows.append((commune, f"{title} {commune['name']}", kind, self._address()))
         for commune, name, kind, address in rows:
             self.add("police_offices", _id("police", name), {
-                "commune_id": commune["id"], "name": name, "kind": kind, "address": address})
+                "commune_id": commune["id"], "name": name, "kind": kind, "address": address,
+                **self._police_equipment(name, kind)})
+
+    def _police_equipment(self, name: str, kind: str) -> dict[str, Any]:
+        """Stations, computers, badges: the demo's table, else drawn (idf scale) from a
+        generator of its own, so that the rest of the territory stays as it was."""
+        if name in data.POLICE_EQUIPMENT:
+            row = data.POLICE_EQUIPMENT[name]
+        else:
+            rng = self.police_rng
+            stations = rng.choice([0, 1, 1, 2]) if kind != "police_municipale" else rng.choice([0, 1])
+            installed = rng.randint(0, stations)
+            planned = (CAMPAIGN_START + timedelta(rng.randrange(0, 120))).isoformat() \
+                if stations else None
+            done = (date.fromisoformat(planned) + timedelta(rng.randrange(0, 10))).isoformat() \
+                if installed else None
+            row = (stations, installed, planned, done, stations, rng.randrange(2, 20))
+        return dict(zip(("stations", "stations_installed", "station_planned",
+                         "station_installed", "computers", "agent_badges"), row))
 
     def _place_name(self) -> str:
         rng = self.rng
@@ -303,6 +322,20 @@ class _Builder:
             hall["fields"]["dwellings"] = share
             hall["residence"]["fields"]["dwellings"] += share
 
+    def replacements(self) -> None:
+        """Planned replacements of incompatible systems (no draw: the territory is unchanged)."""
+        with_incompatible = [r for r in self.residence_list
+                             if any(h["fields"]["vigik"] == "incompatible" for h in r["halls"])]
+        for residence, planned in zip(with_incompatible, data.REPLACEMENT_PLANNED):
+            for hall in residence["halls"]:
+                if hall["fields"]["vigik"] == "incompatible":
+                    hall["fields"]["replacement_planned"] = planned
+        first = next(h for h in with_incompatible[0]["halls"]
+                     if h["fields"]["vigik"] == "incompatible") if with_incompatible else None
+        if first is not None:
+            # replaced: the landlord says so; a technician's visit confirms it is compatible
+            first["fields"]["replaced_on"] = data.REPLACED_ON
+
     # -- equipment and campaign -----------------------------------------------
     def equipment(self) -> None:
         for hall in self.hall_list:
@@ -403,6 +436,7 @@ class _Builder:
         self.residences()
         for residence in self.residence_list:
             self.add("residences", residence["id"], residence["fields"])
+        self.replacements()
         for hall in self.hall_list:
             self.add("halls", hall["id"], hall["fields"])
         self.site_facts()

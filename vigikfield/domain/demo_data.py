@@ -92,6 +92,27 @@ POLICE_OFFICES: list[tuple[str, str, str, str]] = [
      "11 avenue Charles de Gaulle"),
 ]
 
+# The police side (seed 000: "Les besoins des services de Polices"), by office name:
+# stations planned, installed, planned date, installation date, computers, agents' badges.
+# Three stations installed, as at Sénart; one late (planned 2026-11-16, not installed);
+# two to come, one after the new year. Offline charging: one computer per station.
+POLICE_EQUIPMENT: dict[str, tuple[int, int, str | None, str | None, int, int]] = {
+    "Commissariat de police de Melun": (1, 1, "2026-09-21", "2026-09-24", 1, 14),
+    "Commissariat de police de Moissy-Cramayel": (1, 1, "2026-09-28", "2026-10-01", 1, 8),
+    "Commissariat annexe du Mée-sur-Seine": (1, 1, "2026-10-12", "2026-10-15", 1, 5),
+    "Commissariat annexe de Dammarie-lès-Lys": (1, 0, "2026-11-16", None, 1, 4),
+    "Bureau de police de Savigny-le-Temple": (1, 0, "2027-01-11", None, 1, 3),
+    "Police municipale de Melun": (1, 0, "2026-12-14", None, 1, 6),
+    "Police municipale de Savigny-le-Temple": (0, 0, None, None, 0, 2),
+    "Police municipale de Dammarie-lès-Lys": (0, 0, None, None, 0, 2),
+}
+# Replacements of incompatible access systems: the incompatible halls of the first
+# residences that have some get these planned dates, one residence each (three past,
+# three to come across the new year); the first of them was replaced already.
+REPLACEMENT_PLANNED = ["2026-10-19", "2026-11-09", "2026-11-23", "2026-12-14", "2027-01-11",
+                       "2027-02-01"]
+REPLACED_ON = "2026-10-23"
+
 PILOT = "Claire Dumont (pilote de démonstration)"  # who builds the demo territory
 TECHNICIANS = ["Karim Benali", "Sophie Lemaire", "Julien Moreau", "Nadia Toumi"]
 FIRST_NAMES = [
