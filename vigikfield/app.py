@@ -122,6 +122,14 @@ class VigikApp(TranslatedApp):
             return
         self.push_screen(PilotSyncScreen())
 
+    def action_open_work_orders(self) -> None:
+        from datetime import date
+
+        from .screens.work_orders import WorkOrdersScreen
+
+        if not isinstance(self.screen, WorkOrdersScreen):
+            self.push_screen(WorkOrdersScreen(today=date.today()))  # late: as the calendars say
+
     def action_open_calendar(self) -> None:
         from datetime import date
 
