@@ -115,6 +115,15 @@ class VigikApp(TranslatedApp):
             return
         self.push_screen(PilotSyncScreen())
 
+    def action_open_dashboard(self) -> None:
+        self.open_dashboard()
+
+    def open_dashboard(self) -> None:
+        from .screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
