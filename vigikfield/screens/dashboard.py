@@ -33,7 +33,7 @@ WIDE = ("name", "bar", "encoded", "percent", "failed", "no_access", "incompatibl
         "door_not_tested", "pending", "dwellings_covered")
 NARROW = ("name", "bar", "encoded", "attention", "incompatible", "pending", "dwellings_covered")
 WIDE_FROM = 118  # columns of the terminal
-GROUP_GIVE_WAY = {"name": 10}
+GROUP_GIVE_WAY = {"name": 8}
 LATE_COLUMNS = ("residence", "landlord", "technician", "planned", "halls")
 LATE_GIVE_WAY = {"landlord": 8, "technician": 8, "residence": 12}
 BAR = 12  # cells of a row's bar (NARROW_BAR in the narrow set)
@@ -247,7 +247,10 @@ class DashboardScreen(TranslatedScreen):
         table = self.query_one("#groups", FittedTable)
         table.clear(columns=True)
         table.natural.clear()
-        table.add_keyed_columns({c: t(f"dashboard.head.{c}") for c in columns})
+        heads = {c: t(f"dashboard.head.{c}") for c in columns}
+        if not self.wide:  # the cells say covered/all
+            heads["dwellings_covered"] = t("dashboard.head.dwellings")
+        table.add_keyed_columns(heads)
         width = BAR if self.wide else NARROW_BAR
         total = group_cells(self.data.territory, None, width)
         total["name"] = t("dashboard.total")
