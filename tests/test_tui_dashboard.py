@@ -48,7 +48,7 @@ def demo_store(territory, db_path) -> Store:
 
 def _loaded(app) -> bool:
     screen = app.screen
-    return isinstance(screen, DashboardScreen) and screen.data is not None \
+    return isinstance(screen, DashboardScreen) and screen.late is not None \
         and screen.query_one("#groups", FittedTable).row_count > 0
 
 
@@ -107,7 +107,7 @@ async def test_d_from_the_route_shows_the_figures_of_report_progress(demo_store,
         inside = sum(g["dwellings_covered"] for g in by_qpv if g["id"])
         assert f"{inside:,}".replace(",", "\u202f") in coverage and "sans objectif fixé" in coverage
         # late residences
-        assert screen.query_one("#late", FittedTable).row_count == len(screen.data.late) > 0
+        assert screen.query_one("#late", FittedTable).row_count == len(screen.late) > 0
         await pilot.press("escape")
         await _settle(pilot)
         assert not isinstance(app.screen, DashboardScreen)

@@ -58,6 +58,15 @@ _KEY = {
     "technician": ("k.technician", "g.key"),
 }
 
+# The Monday of the ISO week of an encoded hall's deciding attempt (UTC day).
+_MONDAY = "date(substr(hs.decided_at, 1, 10), 'weekday 0', '-6 days')"
+
+# The screen reads every grouping and the weeks at once: the view's rows it needs
+# are read once (materialised), then grouped per residence and per week.
+_HALL_ROWS = """SELECT hs.residence_id, hs.status, hs.dwellings, hs.door_not_tested,
+    CASE WHEN hs.status = 'encoded' THEN {monday} END AS monday FROM hall_status hs"""
+_WEEKS = """SELECT 9, 'week', 0, hs.monday, NULL, count(*), 0, 0, 0, 0, 0, 0, 0, 0
+  FROM hall_rows hs WHERE hs.monday IS NOT NULL GROUP BY hs.monday"""
 _WITH = f"""WITH per_residence AS MATERIALIZED ({_PER_RESIDENCE}),
 assigned AS MATERIALIZED ({ASSIGNED}),
 keyed AS (
@@ -126,13 +135,27 @@ def progress(conn: sqlite3.Connection, by: str | None = None) -> list[Group]:
     return [_group(row) for row in _rows(conn, _WITH + _branch(by) + _ORDER)]
 
 
+def _every(conn: sqlite3.Connection) -> tuple[dict[str | None, list[Group]], dict[date, int]]:
+    """Every grouping and the halls encoded per week, in one statement: one pass over
+    the view (what `progress` and `weekly` read, each on its own)."""
+    hall_rows = _HALL_ROWS.format(monday=_MONDAY)
+    with_ = (f"WITH hall_rows AS MATERIALIZED ({hall_rows}),\n"
+             + _WITH.removeprefix("WITH ").replace("FROM hall_status hs", "FROM hall_rows hs"))
+    sql = (with_ + "\nUNION ALL\n".join(_branch(by) for by in (None, *GROUPINGS))
+           + "\nUNION ALL\n" + _WEEKS + _ORDER)
+    out: dict[str | None, list[Group]] = {None: [], **{by: [] for by in GROUPINGS}}
+    weeks: dict[date, int] = {}
+    for row in _rows(conn, sql):
+        if row[1] == "week":
+            weeks[date.fromisoformat(row[3])] = row[5]
+        else:
+            out[row[1] or None].append(_group(row))
+    return out, weeks
+
+
 def every_grouping(conn: sqlite3.Connection) -> dict[str | None, list[Group]]:
     """The territory's row and every grouping, in one statement (one pass over the view)."""
-    sql = _WITH + "\nUNION ALL\n".join(_branch(by) for by in (None, *GROUPINGS)) + _ORDER
-    out: dict[str | None, list[Group]] = {None: [], **{by: [] for by in GROUPINGS}}
-    for row in _rows(conn, sql):
-        out[row[1] or None].append(_group(row))
-    return out
+    return _every(conn)[0]
 
 
 # -- coverage against the goal -------------------------------------------------------
@@ -200,8 +223,7 @@ class Week:
 
 # The Monday (ISO week) of each encoded hall's deciding attempt, in UTC; a hall
 # encoded without a date (an older release) is not in any week.
-_WEEKLY = """SELECT date(substr(hs.decided_at, 1, 10), 'weekday 0', '-6 days') AS monday,
-    count(*) FROM hall_status hs
+_WEEKLY = f"""SELECT {_MONDAY} AS monday, count(*) FROM hall_status hs
   WHERE hs.status = 'encoded' AND hs.decided_at IS NOT NULL
   GROUP BY monday ORDER BY monday"""
 _PLANNED = """SELECT min(planned_date), max(planned_date) FROM work_orders
@@ -217,6 +239,11 @@ def weekly(conn: sqlite3.Connection, today: date | None = None) -> list[Week]:
     from the earliest of the first encoding and the first planned work order to the
     latest of the last encoding, the last planned work order and `today`'s week."""
     counts = {date.fromisoformat(m): n for m, n in conn.execute(_WEEKLY) if m}
+    return _campaign_weeks(conn, counts, today)
+
+
+def _campaign_weeks(conn: sqlite3.Connection, counts: dict[date, int],
+                    today: date | None) -> list[Week]:
     first, last = conn.execute(_PLANNED).fetchone()
     bounds = [*counts, *(_monday(date.fromisoformat(d)) for d in (first, last) if d)]
     if today is not None and bounds:
@@ -242,8 +269,11 @@ class Dashboard:
         return self.groups[None][0]
 
 
-def load(conn: sqlite3.Connection, today: date) -> Dashboard:
-    """Every figure of the dashboard screen (read in a worker)."""
-    groups = every_grouping(conn)
+def load(conn: sqlite3.Connection, today: date, *, late: bool = True) -> Dashboard:
+    """Every figure of the dashboard screen (read in a worker); `late=False` leaves
+    the late residences out (`late_residences` reads them: the screen shows the
+    figures first)."""
+    groups, weeks = _every(conn)
     return Dashboard(groups=groups, coverage=coverage_of(groups["qpv"], goals(conn)),
-                     weeks=weekly(conn, today), late=lateness.late_residences(conn, today))
+                     weeks=_campaign_weeks(conn, weeks, today),
+                     late=lateness.late_residences(conn, today) if late else [])

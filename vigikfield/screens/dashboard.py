@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from ..domain import dashboard
 from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
+from ..domain.lateness import LateResidence, late_residences
 from ..i18n import format_date, format_number, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
@@ -127,13 +128,19 @@ class DashboardScreen(TranslatedScreen):
     ]
 
     by = "landlord"
-    data: Dashboard | None = None
+    data: Dashboard | None = None  # the figures, without the late residences
+    late: list[LateResidence] | None = None
     loading = False
 
     class Loaded(Message):
         def __init__(self, data: Dashboard) -> None:
             super().__init__()
             self.data = data
+
+    class LateLoaded(Message):
+        def __init__(self, late: list[LateResidence]) -> None:
+            super().__init__()
+            self.late = late
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
@@ -149,7 +156,7 @@ class DashboardScreen(TranslatedScreen):
             yield Tabs(*(Tab(f"{n} {t(f'dashboard.by.{by}')}", id=f"tab-{by}")
                          for n, by in enumerate(GROUPINGS, 1)), id="groupings")
             yield FittedTable(GROUP_GIVE_WAY, id="groups", cursor_type="row", zebra_stripes=True)
-            yield Label("", id="dash-late-title")
+            yield Label(t("dashboard.loading"), id="dash-late-title")
             yield FittedTable(LATE_GIVE_WAY, id="late", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -171,7 +178,10 @@ class DashboardScreen(TranslatedScreen):
 
     @work(thread=True, exclusive=True, group="dashboard-load", exit_on_error=False)
     def load(self) -> None:
-        self.post_message(self.Loaded(dashboard.load(self.app.store.conn, self.today)))
+        """The figures first (one statement), then the late residences (another)."""
+        conn = self.app.store.conn
+        self.post_message(self.Loaded(dashboard.load(conn, self.today, late=False)))
+        self.post_message(self.LateLoaded(late_residences(conn, self.today)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "dashboard-load" and event.state in (
@@ -179,12 +189,15 @@ class DashboardScreen(TranslatedScreen):
             self.loading = False
 
     def on_dashboard_screen_loaded(self, message: Loaded) -> None:
-        self.loading = False
         self.data = message.data
         self.show_totals()
         self.show_weeks()
-        self.show_late()
         self.fill()
+
+    def on_dashboard_screen_late_loaded(self, message: LateLoaded) -> None:
+        self.loading = False
+        self.late = message.late
+        self.show_late()
 
     # -- what is shown --------------------------------------------------------------
     def show_totals(self) -> None:
@@ -222,8 +235,7 @@ class DashboardScreen(TranslatedScreen):
                        best=format_number(max(w.encoded for w in weeks))))
 
     def show_late(self) -> None:
-        assert self.data is not None
-        late = self.data.late
+        late = self.late
         self.query_one("#dash-late-title", Label).update(
             t("dashboard.late", count=format_number(len(late))) if late else t("dashboard.late_none"))
         table = self.query_one("#late", FittedTable)
