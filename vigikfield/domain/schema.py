@@ -369,6 +369,17 @@ def m007_pilot_desk(db: Database) -> None:
                    for table, columns in M007_FIELDS for column in columns))
 
 
+@step(replicated=True)
+def m009_site_facts(db: Database) -> None:
+    """The facts observed on a site (seed 002), the grounds of its classification level."""
+    _run(db, (
+        _table("site_facts", _ID, "residence_id TEXT", "fact TEXT",
+               "gravity TEXT", "frequency TEXT", "observed_on TEXT", "source TEXT",
+               "withdrawn INTEGER", _fk("residence_id", "residences")),
+        "CREATE INDEX idx_site_facts_residence ON site_facts(residence_id)",
+    ))
+
+
 SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 
