@@ -61,7 +61,7 @@ def _number(text: str) -> int:
     return int(text.replace("\u202f", "").replace(",", ""))
 
 
-async def test_d_from_the_route_shows_the_figures_of_report_progress(demo_store, db_path):
+async def test_ctrl_d_from_the_route_shows_the_figures_of_report_progress(demo_store, db_path):
     listed = json.loads(Cli(db_path)("hall", "list", "--json").output)
     by_landlord = json.loads(Cli(db_path)("report", "progress", "--by", "landlord",
                                           "--json").output)
@@ -69,7 +69,7 @@ async def test_d_from_the_route_shows_the_figures_of_report_progress(demo_store,
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:
         await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
-        await pilot.press("d")
+        await pilot.press("ctrl+d")
         await _until(pilot, lambda: _loaded(app))
         screen = app.screen
         table = screen.query_one("#groups", FittedTable)

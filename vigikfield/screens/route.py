@@ -42,7 +42,9 @@ class RouteScreen(TranslatedScreen):
         Binding("slash", "focus_search", "route.key_search", id="route.search"),
         Binding("escape", "clear_search", "route.key_clear", id="route.clear", show=False),
         Binding("ctrl+s", "app.open_sync_screen", "route.key_sync", id="route.sync"),
-        Binding("d", "app.open_dashboard", "route.key_dashboard", id="route.dashboard"),
+        # not a letter: what is typed right after "/" (a scanner, a fast typist) may reach
+        # the route before the search box has the focus (tests/test_tui_terminal.py)
+        Binding("ctrl+d", "app.open_dashboard", "route.key_dashboard", id="route.dashboard"),
     ]
 
     loading = False  # a load is running
