@@ -70,6 +70,8 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
                         ["--by", "qpv", "--json", "--out", "{out}.json"]],
     "goal show": [[], ["--json"]],
     "goal set": "sets the pilot's goal (two counts of dwellings); prints them",
+    "report calendar": [[], ["--json"], ["--format", "json", "--out", "{out}.json"]],
+    "serve": "serves the TUI behind a token; prints its address (tabs see what the TUI shows)",
     # the classification's own commands: the pilot's, confidential by purpose
     "site add-fact": "the classification itself (pilot only: tests/test_classification.py)",
     "site withdraw-fact": "the classification itself (pilot only)",

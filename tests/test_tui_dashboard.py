@@ -147,3 +147,12 @@ def test_dashboard_snapshot(demo_store, snap_compare, size):
         await _settle(pilot)
 
     assert snap_compare(make_app(demo_store), terminal_size=size, run_before=run_before)
+
+
+async def test_f1_on_the_route_lists_the_dashboards_key(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
+        await pilot.press("f1")
+        await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "| `^d` | Bilan |" in app.screen.text

@@ -131,6 +131,14 @@ class VigikApp(TranslatedApp):
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
 
+    def action_open_calendar(self) -> None:
+        from datetime import date
+
+        from .screens.calendar import CalendarScreen
+
+        if not isinstance(self.screen, CalendarScreen):
+            self.push_screen(CalendarScreen(date.today()))  # today: the clock, read here
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
