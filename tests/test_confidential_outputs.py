@@ -80,6 +80,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
                             ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
+    "report pdf": [["--out", "{out}.pdf"], ["--map", "--out", "{out}.pdf"]],
     # the classification's own commands: the pilot's, confidential by purpose
     "site add-fact": "the classification itself (pilot only: tests/test_classification.py)",
     "site withdraw-fact": "the classification itself (pilot only)",
@@ -90,6 +91,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
 # Invocations that carry the classification on purpose, and must say so.
 CONFIDENTIAL_INVOCATIONS: dict[str, list[list[str]]] = {
     "export geojson": [["--include-confidential", "--out", "{out}.geojson"]],
+    "report pdf": [["--include-confidential", "--map", "--out", "{out}.pdf"]],
 }
 
 
