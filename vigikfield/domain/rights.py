@@ -54,6 +54,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "brand": PTM, "model": PTM, "vigik": PTM, "centrale_location": PTM, "notes": PTM,
         # the landlord plans and reports an incompatible system's replacement
         "replacement_planned": PM, "replaced_on": PM,
+        "retired": PM,                        # a demolished hall, merged entrances
     },
     "centrales": _all("centrales", PTM),
     "service_cards": _all("service_cards", P),
