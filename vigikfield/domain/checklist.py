@@ -143,6 +143,15 @@ def edit_hall(store: Store, code: str, changes: dict[str, Any], reason: str | No
     return Done(hall.id, hall.code, tuple(written))
 
 
+def _active(store: Store, hall: scope.HallRow) -> dict[str, Any]:
+    """Brand, model and serial of the hall's active centrale (else the hall's brand, model)."""
+    active = [c for c in scope.centrales(store, hall.id) if c.active]
+    if active:
+        return {"brand": active[0].brand or hall.brand, "model": active[0].model or hall.model,
+                "serial": active[0].serial}
+    return {"brand": hall.brand, "model": hall.model, "serial": None}
+
+
 def _renew_centrale(store: Store, hall: scope.HallRow, fields: dict[str, Any], why: str) -> str:
     """Close the hall's centrale records and open a new one; returns its id."""
     old = scope.centrales(store, hall.id)
@@ -161,9 +170,10 @@ def replace_centrale(store: Store, code: str, *, brand: str | None = None,
     the hall is to encode again. The hall's brand and model follow the new one's."""
     why = _reason(reason)
     hall = scope.find_hall(store, code)
+    was = _active(store, hall)
     with store.transaction():
-        centrale_id = _renew_centrale(store, hall, {"brand": brand or hall.brand,
-                                                    "model": model or hall.model,
+        centrale_id = _renew_centrale(store, hall, {"brand": brand or was["brand"],
+                                                    "model": model or was["model"],
                                                     "serial": serial}, why)
         store.update("halls", hall.id, {k: v for k, v in (("brand", brand), ("model", model))
                                         if v is not None}, reason=why)
@@ -174,11 +184,8 @@ def re_encode(store: Store, code: str, *, reason: str | None) -> Done:
     """To encode again (a reset centrale, a changed door): the same box, a new record."""
     why = _reason(reason)
     hall = scope.find_hall(store, code)
-    active = [c for c in scope.centrales(store, hall.id) if c.active]
-    kept = ({"brand": active[0].brand, "model": active[0].model, "serial": active[0].serial}
-            if active else {"brand": hall.brand, "model": hall.model})
     with store.transaction():
-        centrale_id = _renew_centrale(store, hall, kept, why)
+        centrale_id = _renew_centrale(store, hall, _active(store, hall), why)
     return Done(centrale_id, hall.code, ("active",))
 
 
