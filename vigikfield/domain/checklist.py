@@ -24,6 +24,7 @@ from ..i18n import TranslatedError
 from . import names, reasons, scope
 from .journal import Change
 from .model import VIGIK_STATUSES
+from .rights import check_checklist_keeper
 from .store import Store
 from .wizard import centrale_id_for
 
@@ -51,7 +52,8 @@ class Done:
     fields: tuple[str, ...]
 
 
-def _reason(reason: str | None) -> str:
+def _reason(store: Store, reason: str | None) -> str:
+    check_checklist_keeper(store.role)
     if reason is None or not reason.strip():
         raise ChecklistError("no_reason")
     return reason.strip()
@@ -98,6 +100,7 @@ def add_residence(store: Store, *, name: str, commune: str, landlord: str | None
                   address: str | None = None, dwellings: int | None = None,
                   reason: str | None = None) -> Done:
     """A new residence (a building delivered): the pilot's next work order can carry it."""
+    check_checklist_keeper(store.role)
     if not name.strip():
         raise ChecklistError("empty_name")
     landlord_id = _landlord(store, landlord)
@@ -114,6 +117,7 @@ def add_hall(store: Store, residence: str, *, label: str, address: str | None = 
              vigik: str | None = None, reason: str | None = None) -> Done:
     """A new hall in a residence, with a new code (unique, with its check character).
     Its centrale, when its brand or model is known, gets its record."""
+    check_checklist_keeper(store.role)
     if not label.strip():
         raise ChecklistError("empty_label")
     residence_id = _residence(store, residence)
@@ -133,7 +137,7 @@ def add_hall(store: Store, residence: str, *, label: str, address: str | None = 
 
 def edit_hall(store: Store, code: str, changes: dict[str, Any], reason: str | None) -> Done:
     """Change a hall's facts (`EDITABLE` names); only the fields that differ are written."""
-    why = _reason(reason)
+    why = _reason(store, reason)
     hall = scope.find_hall(store, code)
     fields = {EDITABLE[k]: v for k, v in changes.items() if v is not None}
     if not fields:
@@ -168,7 +172,7 @@ def replace_centrale(store: Store, code: str, *, brand: str | None = None,
                      reason: str | None) -> Done:
     """A new centrale in the hall (vandalised, replaced): the old one's record is closed,
     the hall is to encode again. The hall's brand and model follow the new one's."""
-    why = _reason(reason)
+    why = _reason(store, reason)
     hall = scope.find_hall(store, code)
     was = _active(store, hall)
     with store.transaction():
@@ -182,7 +186,7 @@ def replace_centrale(store: Store, code: str, *, brand: str | None = None,
 
 def re_encode(store: Store, code: str, *, reason: str | None) -> Done:
     """To encode again (a reset centrale, a changed door): the same box, a new record."""
-    why = _reason(reason)
+    why = _reason(store, reason)
     hall = scope.find_hall(store, code)
     with store.transaction():
         centrale_id = _renew_centrale(store, hall, _active(store, hall), why)
@@ -192,7 +196,7 @@ def re_encode(store: Store, code: str, *, reason: str | None) -> Done:
 def set_retired(store: Store, code: str, retired: bool, *, reason: str | None) -> Done:
     """Retire a hall (out of every count and route, its history kept) or restore it.
     Nothing is written when it is already so (`Done.fields` empty)."""
-    why = _reason(reason)
+    why = _reason(store, reason)
     hall = scope.find_hall(store, code)
     if bool(store.get("halls", hall.id)["retired"]) == retired:
         return Done(hall.id, hall.code, ())

@@ -63,6 +63,10 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     "work_orders": _all("work_orders", P),
 }
 
+# Who keeps the landlord's checklist (`domain.checklist`, its commands and screens):
+# a technician observes a hall through the wizard, it does not edit the checklist.
+CHECKLIST_KEEPERS = PM
+
 OWN_ONLY: dict[str, frozenset[str]] = {TECHNICIAN: frozenset({"encodings"})}
 LANDLORD_SCOPED: dict[str, frozenset[str]] = {
     MAINTENANCE: frozenset({"residences", "halls", "centrales"}),
@@ -96,6 +100,12 @@ def field_name(entity: str, field: str) -> str:
 
 def may_write(role: str, entity: str, field: str) -> bool:
     return role in RIGHTS.get(entity, {}).get(field, ())
+
+
+def check_checklist_keeper(role: str) -> None:
+    """Refuse a checklist change by a role that does not keep it (RightsError)."""
+    if role not in CHECKLIST_KEEPERS:
+        raise RightsError("refused_checklist", role=role_name(role))
 
 
 def refuse_field(role: str, entity: str, field: str, *, who: str | None = None,
