@@ -22,7 +22,8 @@ from .widgets.translated import TranslatedApp
 GLOBAL_BINDINGS = [
     Binding("f1", "help", "tui.extra.key_help", id="help"),
     Binding("ctrl+s", "open_sync_screen", "tui.key_sync", id="sync"),
-    Binding("ctrl+l", "lookup", "checklist.tui.key_lookup", id="lookup", priority=True),
+    Binding("ctrl+l", "lookup", "checklist.tui.key_lookup", id="lookup", priority=True,
+            show=False),
     Binding("ctrl+p", "command_palette", "tui.key_palette", id="palette", show=False,
             priority=True),
     Binding("ctrl+q", "quit", "tui.key_quit", id="quit", priority=True),
