@@ -137,6 +137,29 @@ async def test_a_typed_label_code_opens_the_hall_from_any_screen(tmp_path, role,
         assert app.screen.hall_id == ids["al_b"]
 
 
+async def test_a_wedge_scan_after_ctrl_l_opens_the_wizard_and_its_other_lines_do_nothing(
+        tmp_path):
+    store, ids = maintenance_store(tmp_path / "t.db", role="technician")
+    from vigikfield.domain import labels
+    from vigikfield.screens.hall import HallScreen
+
+    label, _ = labels.for_hall(store.conn, code_of(store, ids["al_a"]))
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_residence(ids["alouettes"])  # not the route: no search box here
+        await settle(pilot)
+        await pilot.press("ctrl+l")  # the scanner's prefix
+        for line in label.lines:  # "Habitat 77": h, a (no access!), b, i (incompatible)...
+            await pilot.press(*[{" ": "space"}.get(c, c) for c in line
+                                if c.isascii() and (c.isalnum() or c == " ")], "enter")
+        await until(pilot, lambda: isinstance(app.screen, HallScreen))
+        await pilot.pause()
+        assert app.screen.hall_id == ids["al_a"]
+        assert app.screen.state.step == "compatibility"  # no key reached the wizard
+        assert len(app.screen_stack) == 3  # route, residence, hall: no dialog left
+
+
 async def test_another_landlords_code_opens_nothing_for_maintenance(tmp_path):
     store, ids = maintenance_store(tmp_path / "m.db")
     app = make_app(store)
@@ -146,8 +169,7 @@ async def test_another_landlords_code_opens_nothing_for_maintenance(tmp_path):
         await settle(pilot)
         await _type(pilot, code_of(store, ids["pc_1"]))
         await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ChecklistResidencesScreen)
+        await until(pilot, lambda: isinstance(app.screen, ChecklistResidencesScreen))
         assert any(code_of(store, ids["pc_1"]) in str(n.message) for n in app._notifications)
 
 

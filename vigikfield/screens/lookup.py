@@ -30,15 +30,39 @@ class LookupDialog(TranslatedModal[str | None]):
             yield Input(id="lookup-code")
             yield Static("", id="dialog-error", classes="error prompt")
 
+    SCAN_QUIET = 0.25  # seconds without a key that end a scan (as on the route)
+    code: str | None = None
+    _timer = None
+
     @on(Input.Submitted, "#lookup-code")
     def submit(self, event: Input.Submitted) -> None:
+        """A code: kept, and the label's other lines a wedge scanner types after it
+        (each ended by Enter) are swallowed here until the keys stop, so that none
+        of them reaches the hall's screen as a command."""
+        event.input.value = ""
+        if self.code is not None:
+            self._wait_quiet()
+            return
         code = code_candidate(event.value)
         if code is None:
             self.query_one("#dialog-error", Static).update(
                 t("checklist.tui.lookup_bad", text=event.value.strip()))
-            event.input.value = ""
             return
-        self.dismiss(code)
+        self.code = code
+        self._wait_quiet()
+
+    @on(Input.Changed, "#lookup-code")
+    def typed_on(self, event: Input.Changed) -> None:
+        if self.code is not None and event.value:
+            self._wait_quiet()
+
+    def _wait_quiet(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.SCAN_QUIET, self._done)
+
+    def _done(self) -> None:
+        self.dismiss(self.code)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
