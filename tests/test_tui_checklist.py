@@ -238,3 +238,35 @@ def test_checklist_snapshot(tmp_path, snap_compare, utc, name):
             await _to_hall(pilot, ids)
 
     assert snap_compare(make_app(store), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_the_checklist_screens_leak_no_message_id(tmp_path, lang):
+    import re
+
+    from textual.widgets import DataTable, Static
+    from vigikfield import i18n
+
+    sections = {key.split(".")[0] for key in i18n.catalog("fr")}
+    message_id = re.compile(r"\b(?:%s)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*\b" % "|".join(sorted(sections)))
+    i18n.set_language(lang)
+    store, ids = maintenance_store(tmp_path / "m.db")
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for step in (settle, _to_residence, None):
+            if step is settle:
+                await settle(pilot)
+            elif step is _to_residence:
+                await _to_residence(pilot, ids)
+            else:
+                halls = app.screen.query_one("#checklist-halls")
+                halls.move_cursor(row=halls.get_row_index(ids["mez_a"]))
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(app.screen, ChecklistHallScreen))
+            parts = [str(w.render()) for w in app.screen.walk_children() if isinstance(w, Static)]
+            for table in app.screen.query(DataTable):
+                parts += [str(c.label) for c in table.columns.values()]
+                parts += [str(c) for i in range(table.row_count) for c in table.get_row_at(i)]
+            parts += [a.binding.description for a in app.screen.active_bindings.values()]
+            leaks = message_id.findall("\n".join(parts))
+            assert not leaks, (lang, type(app.screen).__name__, leaks)

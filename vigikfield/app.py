@@ -157,6 +157,13 @@ class VigikApp(TranslatedApp):
             return
         self.open_hall(hall_id)
 
+    def open_checklist(self) -> None:
+        """The landlord's checklist (residences → halls → a hall), for the pilot too."""
+        from .screens.checklist import ChecklistResidencesScreen
+
+        if not isinstance(self.screen, ChecklistResidencesScreen):
+            self.push_screen(ChecklistResidencesScreen())
+
     def action_open_sync_screen(self) -> None:
         self.open_sync()
 
