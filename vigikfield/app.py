@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from textual import work
@@ -44,8 +45,10 @@ class VigikApp(TranslatedApp):
     BINDINGS = GLOBAL_BINDINGS
 
     def __init__(self, store: Store, *, demo: bool = False, hardware: Hardware | None = None,
-                 labels_dir: Path | None = None, card_timeout: float = 15.0) -> None:
+                 labels_dir: Path | None = None, card_timeout: float = 15.0,
+                 today: date | None = None) -> None:
         super().__init__()
+        self._today = today  # fixed in tests and snapshots; None: the clock's
         self.store = store
         self.demo = demo
         self.hardware: Hardware = hardware if hardware is not None else Hardware()
@@ -60,6 +63,10 @@ class VigikApp(TranslatedApp):
         self.title = t("profile.header", name=store.actor or t("profile.nobody"),
                        role=t(f"rights.role.{role}"))
         self.sub_title = t("tui.subtitle_demo") if demo else t("tui.subtitle")
+
+    def today(self) -> date:
+        """The day the screens take as today (late items, the classification's window)."""
+        return self._today or date.today()
 
     def get_default_screen(self):
         if self.maintenance:  # the landlord's staff open on their residences
@@ -173,6 +180,14 @@ class VigikApp(TranslatedApp):
         if isinstance(self.screen, PilotSyncScreen):
             return
         self.push_screen(PilotSyncScreen())
+
+    def action_open_calendar(self) -> None:
+        from datetime import date
+
+        from .screens.calendar import CalendarScreen
+
+        if not isinstance(self.screen, CalendarScreen):
+            self.push_screen(CalendarScreen(date.today()))  # today: the clock, read here
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -222,6 +222,27 @@ class _Builder:
             residence["fields"]["site_level"] = i % 4 + 1
         self._share_dwellings()
 
+    # One fact behind each demo site level (seed 002's grid gives that level).
+    _FACT_FOR_LEVEL = {
+        1: ("tags", "faible", "ponctuelle"),
+        2: ("jets de détritus ou dépôts d'ordures", "faible", "quotidienne"),
+        3: ("petits trafics", "moyenne", "quotidienne"),
+        4: ("trafics fortement implantés et organisés", "extreme", "reguliere"),
+    }
+
+    def site_facts(self) -> None:
+        """The facts that give the classified residences their level, before the campaign."""
+        for residence in self.residence_list:
+            level = residence["fields"]["site_level"]
+            if level is None:
+                continue
+            fact, gravity, frequency = self._FACT_FOR_LEVEL[level]
+            day = CAMPAIGN_START - timedelta(days=7 * level + 14)
+            self.add("site_facts", _id("site_fact", residence["id"]), {
+                "residence_id": residence["id"], "fact": fact, "gravity": gravity,
+                "frequency": frequency, "observed_on": day.isoformat(),
+                "source": "diagnostic inter-bailleurs"})
+
     def _model(self) -> tuple[str, str, int, int]:
         return self.rng.choices(data.COMPATIBLE_MODELS, [m[3] for m in data.COMPATIBLE_MODELS])[0]
 
@@ -384,6 +405,7 @@ class _Builder:
             self.add("residences", residence["id"], residence["fields"])
         for hall in self.hall_list:
             self.add("halls", hall["id"], hall["fields"])
+        self.site_facts()
         self.equipment()
         self.campaign(self.cards())
 

@@ -88,6 +88,15 @@ def listing_json(conn: sqlite3.Connection, *, residence: str | None = None,
     return [row[0] for row in conn.execute(sql, params)]
 
 
+def filtered(conn: sqlite3.Connection, select: str, *, residence: str | None = None,
+             landlord: str | None = None, commune: str | None = None,
+             status: str | None = None) -> tuple[str, list[Any]]:
+    """`select` (which reads ``hall_status s`` with its residence ``r``) narrowed by the
+    filters `hall list` takes, and its parameters; names match as everywhere (`names`).
+    Raises `HallQueryError` for a name nothing carries."""
+    return _filtered(conn, select, residence, landlord, commune, status)
+
+
 def _filtered(conn: sqlite3.Connection, select: str, residence: str | None,
               landlord: str | None, commune: str | None,
               status: str | None) -> tuple[str, list[Any]]:

@@ -81,6 +81,15 @@ ENTITIES: dict[str, dict[str, str]] = {
         "project_id": "TEXT", "technician": "TEXT", "residence_ids": "TEXT",
         "planned_date": "TEXT", "status": "TEXT",
     },
+    # Facts observed on a site (seed 002, table 2): the site classification's grounds.
+    # Wholly confidential (CONFIDENTIAL): the pilot's database only.
+    "site_facts": {
+        "residence_id": "TEXT", "fact": "TEXT",
+        "gravity": "TEXT",               # see GRAVITIES
+        "frequency": "TEXT",             # see FREQUENCIES
+        "observed_on": "TEXT", "source": "TEXT",
+        "withdrawn": "INTEGER",          # 1: recorded by mistake (kept in the history)
+    },
 }
 
 # Parents before children: the order in which entities are (re)materialised.
@@ -98,12 +107,14 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
     "service_cards": [("landlord_id", "landlords")],
     "encodings": [("centrale_id", "centrales"), ("hall_id", "halls")],
     "work_orders": [("project_id", "projects")],
+    "site_facts": [("residence_id", "residences")],
 }
 
 # Confidential (police, justice, landlords only): never on a technician's or
 # maintenance laptop unless the pilot says so, never in their bundles.
 CONFIDENTIAL: dict[str, set[str]] = {
     "residences": {"site_level"},
+    "site_facts": set(ENTITIES["site_facts"]),
 }
 
 # Never on a QR label, which anyone may read: the confidential fields and the
@@ -111,6 +122,7 @@ CONFIDENTIAL: dict[str, set[str]] = {
 # card check on site, offline, needs the registry.)
 NOT_ON_LABELS: dict[str, set[str]] = {
     "residences": {"site_level"},
+    "site_facts": set(ENTITIES["site_facts"]),
     "encodings": {"card_fingerprint", "card_override"},
     "service_cards": {"fingerprint"},
 }
@@ -129,6 +141,9 @@ CARD_STATUSES = ("active", "revoked")
 # the agglomeration, the landlords in equal shares, or the State (FIPD grant).
 KIT_PAYERS = ("agglomeration", "landlords", "state")
 WORK_ORDER_STATUSES = ("issued", "closed")  # `bundle workorder` issues; progress skips closed
+# The site classification's grid (seed 002, table 2; docs/classification.md).
+GRAVITIES = ("faible", "moyenne", "majeure", "extreme")
+FREQUENCIES = ("ponctuelle", "reguliere", "quotidienne")
 # The hall wizard's steps, in order (see domain.wizard); "done" ends an attempt.
 STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
 
@@ -235,5 +250,10 @@ FIELD_KINDS: dict[str, dict[str, Kind]] = {
     "work_orders": {
         "project_id": ID, "technician": TEXT, "residence_ids": ID_LIST, "planned_date": DATE,
         "status": _enumeration(WORK_ORDER_STATUSES),
+    },
+    "site_facts": {
+        "residence_id": ID, "fact": TEXT, "gravity": _enumeration(GRAVITIES),
+        "frequency": _enumeration(FREQUENCIES), "observed_on": DATE, "source": TEXT,
+        "withdrawn": FLAG,
     },
 }

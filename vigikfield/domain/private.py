@@ -11,11 +11,14 @@ database gets 0600 sidecars. See docs/bundle-format.md, "File modes".
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
 from pathlib import Path
 from typing import IO
+
+from ..i18n import TranslatedError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -94,18 +97,32 @@ def prepare_database(path: str | os.PathLike) -> None:
         restrict(f"{path}{suffix}")
 
 
+class CannotWrite(TranslatedError):
+    """An output file that could not be written (missing folder, no right, disk full);
+    nothing was left at its place."""
+
+    prefix = "files."
+    key = "cannot_write"
+
+
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write `data` to an owner-only `path` all at once: a temporary file beside it,
-    flushed, then renamed over it (a reader, or a crash, never sees half a file)."""
+    flushed, then renamed over it (a reader, or a crash, never sees half a file).
+    Raises `CannotWrite`, with the system's reason."""
     path = Path(path)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.unlink(missing_ok=True)
     try:
+        partial.unlink(missing_ok=True)
         with open_file(partial, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise CannotWrite(path=path, error=exc.strerror or exc) from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise

@@ -61,6 +61,8 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     # Encoding attempts: the technician's own (OWN_ONLY), and the pilot's settlements.
     "encodings": {**_all("encodings", PT), "set_aside": P},
     "work_orders": _all("work_orders", P),
+    # The site classification (seed 002): the pilot's alone, like the level it gives.
+    "site_facts": _all("site_facts", P),
 }
 
 # Who keeps the landlord's checklist (`domain.checklist`, its commands and screens):

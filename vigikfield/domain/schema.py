@@ -389,6 +389,17 @@ def m008_checklist(db: Database) -> None:
               "DROP VIEW hall_status", M008_HALL_STATUS))
 
 
+@step(replicated=True)
+def m009_site_facts(db: Database) -> None:
+    """The facts observed on a site (seed 002), the grounds of its classification level."""
+    _run(db, (
+        _table("site_facts", _ID, "residence_id TEXT", "fact TEXT",
+               "gravity TEXT", "frequency TEXT", "observed_on TEXT", "source TEXT",
+               "withdrawn INTEGER", _fk("residence_id", "residences")),
+        "CREATE INDEX idx_site_facts_residence ON site_facts(residence_id)",
+    ))
+
+
 SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 

@@ -12,6 +12,11 @@ from typing import Any
 # - date: a `datetime.date` or ``YYYY-MM-DD``
 COLUMN_KINDS = ("text", "code", "integer", "money", "percent", "date")
 
+# Written in every file that carries the site classification (seed 002): PDF header,
+# XLSX sheet name and first row, CSV first line, a GeoJSON top-level member. Fixed
+# French words: it is a marking for the partners, whatever the user's language.
+CONFIDENTIAL_MARK = "CONFIDENTIEL — police, justice, bailleurs"
+
 
 @dataclass(frozen=True, slots=True)
 class Column:

@@ -8,8 +8,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..domain import progress, wizard
-from ..i18n import t
+from ..domain import classification, progress, wizard
+from ..domain.profile import PILOT
+from ..i18n import format_date, t
 from ..widgets.translated import TranslatedScreen
 
 STATUS_STYLE = {
@@ -29,9 +30,10 @@ class ResidenceScreen(TranslatedScreen):
     ]
 
     class Loaded(Message):
-        def __init__(self, rows: list[progress.HallRow]) -> None:
+        def __init__(self, rows: list[progress.HallRow], site: dict | None = None) -> None:
             super().__init__()
             self.rows = rows
+            self.site = site  # the classification (pilot only), else None
 
     def __init__(self, residence_id: str) -> None:
         super().__init__()
@@ -40,6 +42,7 @@ class ResidenceScreen(TranslatedScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="residence-info")
+        yield Static(id="classification")
         yield DataTable(id="halls", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -55,12 +58,16 @@ class ResidenceScreen(TranslatedScreen):
     @work(thread=True, exclusive=True, group="residence-load", exit_on_error=False)
     def load(self) -> None:
         store = self.app.store
-        self.post_message(self.Loaded(progress.hall_rows(store.conn, self.residence_id,
-                                                         store.own_devices())))
+        rows = progress.hall_rows(store.conn, self.residence_id, store.own_devices())
+        site = None
+        if store.role in (PILOT, None) and not self.app.demo:  # confidential: the pilot's eyes
+            site = classification.of_residence(store, self.residence_id, self.app.today())
+        self.post_message(self.Loaded(rows, site))
 
     def on_residence_screen_loaded(self, message: Loaded) -> None:
         info = self.app.store.get("residences", self.residence_id) or {}
         rows = message.rows
+        self._show_classification(message.site)
         encoded = sum(r.status == "encoded" for r in rows)
         self.query_one("#residence-info", Static).update(t(
             "residence.info", name=info.get("name") or "-", address=info.get("address") or "-",
@@ -86,6 +93,17 @@ class ResidenceScreen(TranslatedScreen):
             )
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def _show_classification(self, site: dict | None) -> None:
+        panel = self.query_one("#classification", Static)
+        panel.display = site is not None and (site["level"] is not None or bool(site["facts"]))
+        if not panel.display:
+            return
+        lines = [t("site.panel_title", level=site["level"] or "-")]
+        for fact in [f for f in site["facts"] if f["counts"]][:3]:
+            lines.append(t("site.panel_fact", fact=fact["fact"], level=fact["level"],
+                           day=format_date(fact["observed_on"])))
+        panel.update("\n".join(lines))
 
     @on(DataTable.RowSelected, "#halls")
     def open_selected(self, event: DataTable.RowSelected) -> None:

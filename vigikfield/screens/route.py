@@ -42,6 +42,7 @@ class RouteScreen(TranslatedScreen):
         Binding("slash", "focus_search", "route.key_search", id="route.search"),
         Binding("escape", "clear_search", "route.key_clear", id="route.clear", show=False),
         Binding("ctrl+s", "app.open_sync_screen", "route.key_sync", id="route.sync"),
+        Binding("c", "app.open_calendar", "route.key_calendar", id="route.calendar"),
     ]
 
     loading = False  # a load is running
