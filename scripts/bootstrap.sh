@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(libpcsclite-dev swig pcscd vsmartcard-vpcd socat tmux poppler-utils sqlite3 build-essential python3-venv fonts-dejavu-core faketime chromium)
+DEBS=(libpcsclite-dev swig pcscd vsmartcard-vpcd socat tmux poppler-utils sqlite3 build-essential python3-venv fonts-dejavu-core faketime chromium libreoffice-calc-nogui)
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 

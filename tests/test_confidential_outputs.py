@@ -76,6 +76,10 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "conflicts resolve": "settles one conflict; prints its fields",
     "export geojson": [["--out", "{out}.geojson"], ["--residence-less", "{landlord}"]],
     "report calendar": [[], ["--json"], ["--format", "json", "--out", "{out}.json"]],
+    "serve": "serves the TUI behind a token; prints its address (tabs see what the TUI shows)",
+    "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
+                            ["--format", "xlsx", "--out", "{out}.xlsx"]],
+    "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
     # the classification's own commands: the pilot's, confidential by purpose
     "site add-fact": "the classification itself (pilot only: tests/test_classification.py)",
     "site withdraw-fact": "the classification itself (pilot only)",
@@ -139,7 +143,17 @@ def _outputs(result, files: list[Path]) -> bytes:
                         data += "\n".join(p.extract_text() or "" for p in pdf.pages).encode()
                 if target.suffix == ".vfb":
                     data += _bundle_text(target)
+                if target.suffix == ".xlsx":  # a zip: its cells and sheet names as text
+                    data += _workbook_text(target)
     return data
+
+
+def _workbook_text(path: Path) -> bytes:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return "\n".join([*book.sheetnames, *(repr(c.value) for ws in book for row in ws.iter_rows()
+                                           for c in row)]).encode()
 
 
 def _bundle_text(path: Path) -> bytes:

@@ -36,7 +36,7 @@ def emit(sheets: list, fmt: str, out: Path | None, as_json: bool = False) -> Non
 
 
 # The report modules, in --help order (each: `register(report: click.Group)`).
-REPORTS: tuple[str, ...] = ("report_calendar",)
+REPORTS: tuple[str, ...] = ("report_calendar", "report_replacements", "report_all")
 
 
 def register(cli: click.Group) -> None:

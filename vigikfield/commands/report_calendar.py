@@ -84,3 +84,10 @@ def register(group: click.Group) -> None:
         day = today if today is not None else date.today()  # the clock, read here only
         result = domain.build(obj.store().conn, day, (which,) if which else CALENDARS)
         report.emit(sheets(result), fmt, out, as_json)
+
+
+def report_sheets(conn, today: date) -> list[Sheet]:
+    """`report all` (commands/report_all.py): the three calendars as of `today`."""
+    from ..domain import calendar as domain
+
+    return sheets(domain.build(conn, today, CALENDARS))

@@ -1,10 +1,13 @@
-"""One entry point for every format: `emit(sheets, fmt, out)`.
+"""One entry point for every format: `emit(sheets, fmt, out)` (docs/exports.md).
 
-JSON (for scripts): one list of objects per sheet — money and percents as exact
-decimal strings (``"5360.00"``), dates as ``YYYY-MM-DD``, counts as numbers; when
-several sheets are asked for, an object keyed by sheet name. Table (for the
-terminal): tab-separated, headers and values in the language in force.
-CSV and XLSX: `csv_fr`, `xlsx` (docs/exports.md).
+JSON (for scripts): one sheet is a list of objects keyed by its columns' keys,
+in column order; several sheets, an object of such lists keyed by sheet name.
+Money and percents are exact decimal strings with two decimals (``"5360.00"``,
+``"20.00"``), dates ``YYYY-MM-DD``, counts numbers, empty values ``null``.
+Table (for the terminal): tab-separated, headers and values in the language in
+force, ``-`` for an empty value, each sheet's title above it when there are
+several. CSV and XLSX: `csv_fr`, `xlsx`. A file that cannot be written is
+`private.CannotWrite`, naming it.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from ..domain import progress
+from ..domain import labels, progress
 from ..domain.search import Hit, code_candidate, search, statuses_of
 from ..i18n import t
 from ..widgets.fitted import FittedTable
@@ -30,6 +30,12 @@ ROUTE_COLUMNS = ("residence", "halls", "dwellings", "status", "commune", "landlo
 ROUTE_GIVE_WAY = {"commune": 8, "landlord": 10, "residence": 14}
 HIT_COLUMNS = ("code", "hall", "status", "residence", "address", "commune")
 HIT_GIVE_WAY = {"address": 8, "commune": 8, "residence": 12, "status": 12, "hall": 8}
+
+
+def _scan_key(line: str) -> str:
+    """A label line as a scanner's keyboard may type it: ASCII letters and digits only
+    (a keyboard layout drops or changes accents, dashes, punctuation)."""
+    return "".join(c for c in line.casefold() if c.isascii() and c.isalnum())
 
 
 class RouteScreen(TranslatedScreen):
@@ -263,7 +269,7 @@ class RouteScreen(TranslatedScreen):
     def run_search(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if self.scan_pending is not None:  # the rest of a scanned label: swallow it
-            self.absorb_scan()
+            self.absorb_scan(line=text)
             return
         self._stop_search_timer()
         if not text:
@@ -278,6 +284,8 @@ class RouteScreen(TranslatedScreen):
             hits = search(self.app.store.conn, code, limit=1)
             if hits and hits[0].code == code:
                 self.scan_pending = hits[0].hall_id
+                label, _ = labels.for_hall(self.app.store.conn, code)
+                self.scan_expected = [_scan_key(line) for line in label.lines[1:]]
                 self.absorb_scan()
                 return
         self.find(text, submitted=True)
@@ -297,16 +305,30 @@ class RouteScreen(TranslatedScreen):
         self.show_hits(message.hits, message.status, message.text, focus=message.submitted)
 
     scan_pending: str | None = None
+    scan_expected: list[str] = []  # the label's lines still to come (`_scan_key`)
     SCAN_QUIET = 0.25  # seconds without a key that end a scan
+    SCAN_WAIT = 0.8  # ... while lines of the label are still expected (a slow scanner)
 
-    def absorb_scan(self) -> None:
+    def absorb_scan(self, line: str | None = None) -> None:
+        """Swallow what a scanner types after a label's code. The label's own lines are
+        known: once they have all come the hall opens at once; the quiet timer ends a
+        scan whose lines do not come (a scanner set to send the first line only, a
+        person who typed the code)."""
         self.query_one("#search", Input).value = ""
+        if line is not None and self.scan_expected and _scan_key(line) == self.scan_expected[0]:
+            self.scan_expected = self.scan_expected[1:]
+            if not self.scan_expected:
+                self.open_scanned()
+                return
         if getattr(self, "_scan_timer", None) is not None:
             self._scan_timer.stop()
-        self._scan_timer = self.set_timer(self.SCAN_QUIET, self.open_scanned)
+        quiet = self.SCAN_WAIT if self.scan_expected else self.SCAN_QUIET
+        self._scan_timer = self.set_timer(quiet, self.open_scanned)
 
     def open_scanned(self) -> None:
-        hall_id, self.scan_pending = self.scan_pending, None
+        hall_id, self.scan_pending, self.scan_expected = self.scan_pending, None, []
+        if getattr(self, "_scan_timer", None) is not None:
+            self._scan_timer.stop()
         self._scan_timer = None
         if hall_id is not None:
             self.action_clear_search()
