@@ -371,6 +371,37 @@ def test_report_progress_bad_input(db, cli, tmp_path):
     assert Cli(missing)("goal", "show").exit_code == 2 and not missing.exists()
 
 
+def test_report_progress_as_csv_and_xlsx_says_what_the_json_says(db, cli, tmp_path):
+    """The files a pilot sends as they are: French Excel CSV, and a workbook with typed
+    cells — read back here with Python's csv module and openpyxl."""
+    import codecs
+    import csv
+    import io
+
+    import openpyxl
+
+    objects = json.loads(cli("report", "progress", "--by", "qpv", "--json").output)
+    wanted = [[o["name"], *(o[f] for f in FIGURES)] for o in objects]
+    as_csv = tmp_path / "avancement.csv"
+    assert cli("report", "progress", "--by", "qpv", "--format", "csv",
+               "--out", str(as_csv)).exit_code == 0
+    data = as_csv.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(data[len(codecs.BOM_UTF8):].decode("utf-8"), newline=""),
+                           delimiter=";"))
+    assert rows[0][:2] == ["Nom", "Halls"] and len(rows[0]) == 1 + len(FIGURES)
+    assert [[r[0], *(int(c.replace("\u202f", "").replace(" ", "")) for c in r[1:])]
+            for r in rows[1:]] == wanted
+    as_xlsx = tmp_path / "avancement.xlsx"
+    assert cli("report", "progress", "--by", "qpv", "--format", "xlsx",
+               "--out", str(as_xlsx)).exit_code == 0
+    sheet = openpyxl.load_workbook(as_xlsx).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(i for i, row in enumerate(cells) if row[:2] == ["Nom", "Halls"])
+    assert [row[:1 + len(FIGURES)] for row in cells[header + 1:] if row[0] is not None] == wanted
+    assert cli("report", "progress", "--format", "xlsx").exit_code == 2  # a workbook is a file
+
+
 def test_a_technicians_database_counts_its_own_residences(db, conn, tmp_path):
     """On a laptop that holds a subset (here: the residences of one work order), the
     figures are that subset's, and still add up."""
