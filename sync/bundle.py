@@ -29,6 +29,7 @@ from .errors import SyncError
 
 FORMAT = "vigikfield-bundle/1"
 KINDS = ("export", "workorder")
+SUFFIX = ".vfb"  # the name bundles are given (by habit: any name is read)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 OPS_DDL = (
     "CREATE TABLE ops (op_id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL, "

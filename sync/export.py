@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Written:
     ops: int
     first_seq: int | None
     last_seq: int | None
+    work_order_id: str | None = None  # the work order recorded (`workorder`)
 
 
 def _base_manifest(store: Store, kind: str) -> dict:
@@ -62,8 +64,21 @@ def export(store: Store, out: Path, *, everything: bool = False) -> Written:
 
 
 def _find_residences(store: Store, names: list[str]) -> list[str]:
+    """The residences named (by name or id), in order, once each.
+
+    Ids are looked up at once (the TUI's picker gives ids: a name look-up
+    folds every residence's name, seconds each at 20,000 residences).
+    """
+    known: set[str] = set()
+    for start in range(0, len(names), 500):
+        chunk = names[start:start + 500]
+        known.update(r for (r,) in store.conn.execute(
+            f"SELECT id FROM residences WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
     ids = []
     for name in names:
+        if name in known:
+            ids.append(name)
+            continue
         found = [(rid,) for rid in residences_called(store.conn, name)]
         if not found:
             raise SyncError("no_residence", name=name)
@@ -104,13 +119,41 @@ def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list
     }
 
 
+Progress = Callable[[int, int], None]
+"""Told (done, total) as a long write goes on; `total` does not change during one write."""
+
+CHUNK = 500  # entity ids read from the op log at a time
+
+
+def _reference_chunks(wanted: dict[str, list[str]], include_confidential: bool
+                      ) -> list[tuple[str, list[str], list[str]]]:
+    """(entity, ids, hidden fields) a chunk at a time, for the op log queries below."""
+    chunks = []
+    for entity, ids in wanted.items():
+        hidden = [] if include_confidential else sorted(CONFIDENTIAL.get(entity, set()))
+        chunks += [(entity, ids[s:s + CHUNK], hidden) for s in range(0, len(ids), CHUNK)]
+    return chunks
+
+
+def _chunk_sql(what: str, ids: list[str], hidden: list[str]) -> str:
+    not_hidden = f" AND field NOT IN ({', '.join('?' * len(hidden))})" if hidden else ""
+    return (f"SELECT {what} FROM ops WHERE entity = ? "
+            f"AND entity_id IN ({', '.join('?' * len(ids))}){not_hidden}")
+
+
 def workorder(store: Store, out: Path, *, technician: str, residences: list[str],
-              date: str | None = None, include_confidential: bool = False) -> Written:
+              date: str | None = None, include_confidential: bool = False,
+              progress: Progress | None = None) -> Written:
     """Record the work order (an op of the pilot) and write its bundle.
 
     The bundle holds every op, of any device, on the reference entities,
     minus confidential fields unless asked. Being a subset of chains, it is
     checked by signature and per-op hash only (see docs/bundle-format.md).
+
+    `progress` is told (ops read, total) as the ops are read from the op log
+    (the total is counted first, on the op log's index alone), then (total,
+    total) once the signed file is in place: the unit is one op, the write of
+    the file counting as the last one.
     """
     local.prepare(store)
     residence_ids = _find_residences(store, residences)
@@ -122,19 +165,24 @@ def workorder(store: Store, out: Path, *, technician: str, residences: list[str]
         }, reason=reasons.code("reason.work_order"))
     wanted = reference_entities(store, residence_ids)
     wanted["work_orders"] = [order_id]
+    chunks = _reference_chunks(wanted, include_confidential)
+    total = 1
+    if progress is not None:
+        total += sum(store.conn.execute(_chunk_sql("count(*)", ids, hidden),
+                                        (entity, *ids, *hidden)).fetchone()[0]
+                     for entity, ids, hidden in chunks)
+        progress(0, total)
     rows: list[tuple] = []
-    for entity, ids in wanted.items():
-        hidden = set() if include_confidential else CONFIDENTIAL.get(entity, set())
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            rows += [r for r in store.conn.execute(
-                f"SELECT {', '.join(OP_COLUMNS)} FROM ops WHERE entity = ? "
-                f"AND entity_id IN ({', '.join('?' * len(chunk))})",
-                (entity, *chunk),
-            ) if r[6] not in hidden]
+    for entity, ids, hidden in chunks:
+        rows += store.conn.execute(_chunk_sql(", ".join(OP_COLUMNS), ids, hidden),
+                                   (entity, *ids, *hidden)).fetchall()
+        if progress is not None:
+            progress(min(len(rows), total - 1), total)
     manifest.update(
         work_order_id=order_id, technician=technician,
         residences=json.dumps(residence_ids), include_confidential=int(include_confidential),
     )
     bundle.write(Path(out), rows, manifest, keys.signing_key(store))
-    return Written(Path(out), len(rows), None, None)
+    if progress is not None:
+        progress(total, total)
+    return Written(Path(out), len(rows), None, None, order_id)

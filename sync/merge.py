@@ -217,7 +217,7 @@ def _receive(store: Store, path: Path, kind: str, checker: bundle.Checker | None
 
 def _keep_copy(store: Store, b: Bundle | bundle.Opened) -> Path:
     """After the commit: the verified copy becomes `<sha256>.vfb` (over any file of that name)."""
-    target = received_dir(store) / f"{b.sha256}.vfb"
+    target = received_dir(store) / f"{b.sha256}{bundle.SUFFIX}"
     try:
         os.replace(b.file, target)
     except OSError:
@@ -384,7 +384,7 @@ def _touched(conn: sqlite3.Connection, entity: str) -> Iterator[list[str]]:
 def _receipt(store: Store, b: Bundle | bundle.Opened, signer: str, new: int,
              found: int) -> Receipt:
     m = b.manifest
-    copy = received_dir(store) / f"{b.sha256}.vfb"
+    copy = received_dir(store) / f"{b.sha256}{bundle.SUFFIX}"
     cursor = store.conn.execute(
         "INSERT INTO sync_receipts (bundle_sha256, kind, device_id, signer, ops, new_ops, "
         "duplicate_ops, conflicts, received_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

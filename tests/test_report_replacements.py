@@ -134,26 +134,24 @@ def test_the_projects_own_cost_and_vat_and_the_replacement_dates(demo, cli):
     project = store.conn.execute("SELECT id FROM projects").fetchone()[0]
     landlord, name = store.conn.execute(
         "SELECT id, name FROM landlords WHERE name LIKE 'Toit%'").fetchone()
-    rows = store.conn.execute("""
-        SELECT hs.hall_id, h.replacement_planned IS NOT NULL, h.replaced_on IS NOT NULL
-        FROM hall_status hs JOIN residences r ON r.id = hs.residence_id
-        JOIN halls h ON h.id = hs.hall_id
-        WHERE hs.status = 'incompatible' AND r.landlord_id = ? ORDER BY hs.hall_id""",
-                              (landlord,)).fetchall()
-    halls = [hall for hall, planned, replaced in rows if not planned and not replaced]
-    planned_before = sum(planned for _, planned, _ in rows)
-    replaced_before = sum(replaced for _, _, replaced in rows)
+    halls = [r[0] for r in store.conn.execute("""
+        SELECT hs.hall_id FROM hall_status hs JOIN residences r ON r.id = hs.residence_id
+        WHERE hs.status = 'incompatible' AND r.landlord_id = ? ORDER BY hs.hall_id""", (landlord,))]
     store.record([Change("projects", project, "cost_replacement_per_entrance", "6000.5"),
                   Change("projects", project, "vat", "5.5"),
                   Change("halls", halls[0], "replacement_planned", "2027-03-01"),
                   Change("halls", halls[1], "replacement_planned", "2027-02-01"),
                   Change("halls", halls[1], "replaced_on", "2027-02-03")], reason="test")
+    planned, replaced = store.conn.execute("""
+        SELECT count(h.replacement_planned), count(h.replaced_on) FROM hall_status hs
+        JOIN halls h ON h.id = hs.hall_id JOIN residences r ON r.id = hs.residence_id
+        WHERE hs.status = 'incompatible' AND r.landlord_id = ?""", (landlord,)).fetchone()
     store.close()
     report = _report(cli, "--landlord", name)
     [row] = report["landlords"]
-    n = len(rows)
-    assert (row["halls"], row["planned"], row["replaced"]) == \
-        (n, planned_before + 2, replaced_before + 1)
+    n = len(halls)
+    assert planned >= 2 and replaced >= 1  # ours, and the demo's own plans if any
+    assert (row["halls"], row["planned"], row["replaced"]) == (n, planned, replaced)
     assert row["per_entrance_ht"] == "6000.50" and row["vat"] == "5.50"
     assert Decimal(row["total_ht"]) == Decimal("6000.5") * n
     assert Decimal(row["total_ttc"]) == _cents(Decimal("6000.5") * n * Decimal("1.055"))

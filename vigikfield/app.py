@@ -122,6 +122,23 @@ class VigikApp(TranslatedApp):
             return
         self.push_screen(PilotSyncScreen())
 
+    def action_open_work_orders(self) -> None:
+        from datetime import date
+
+        from .screens.work_orders import WorkOrdersScreen
+
+        if not isinstance(self.screen, WorkOrdersScreen):
+            self.push_screen(WorkOrdersScreen(today=date.today()))  # late: as the calendars say
+
+    def action_open_dashboard(self) -> None:
+        self.open_dashboard()
+
+    def open_dashboard(self) -> None:
+        from .screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
+
     def action_open_calendar(self) -> None:
         from datetime import date
 
