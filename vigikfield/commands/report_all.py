@@ -3,8 +3,9 @@ in XLSX, one block per sheet in CSV, one object keyed ``report.sheet`` in JSON
 (issue 13, part 2: "one sheet per report when several are asked for").
 
 A report module of `report.REPORTS` takes part by defining
-``report_sheets(conn, today) -> list[Sheet]``: its figures with its command's
-defaults, as of `today` (the clock is read once, here).
+``report_sheets(conn, today, readable) -> list[Sheet]``: its figures with its
+command's defaults, as of `today` (the clock is read once, here); `readable`:
+for people (table, CSV, XLSX) rather than scripts (JSON: codes, not labels).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .report import REPORTS, emit, format_options
 SELF = __name__.rsplit(".", 1)[-1]
 
 
-def sheets(conn, today: date) -> list[Sheet]:
+def sheets(conn, today: date, readable: bool = True) -> list[Sheet]:
     """Each taking part report's sheets, in REPORTS order, named ``<report>.<sheet>``."""
     out: list[Sheet] = []
     for name in REPORTS:
@@ -33,7 +34,7 @@ def sheets(conn, today: date) -> list[Sheet]:
             continue
         short = name.removeprefix("report_")
         out.extend(replace(sheet, name=f"{short}.{sheet.name}")
-                   for sheet in module.report_sheets(conn, today))
+                   for sheet in module.report_sheets(conn, today, readable))
     return out
 
 
@@ -45,4 +46,5 @@ def register(report: click.Group) -> None:
         from ..exports.errors import ExportError
 
         conn = obj.existing_store(ExportError("no_database", db=obj.db_path)).conn
-        emit(sheets(conn, date.today()), fmt, out, as_json)  # the clock, read here only
+        readable = not (as_json or fmt == "json")
+        emit(sheets(conn, date.today(), readable), fmt, out, as_json)  # the clock, read here only

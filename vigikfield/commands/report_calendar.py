@@ -72,7 +72,7 @@ def register(group: click.Group) -> None:
         report.emit(sheets(result), fmt, out, as_json)
 
 
-def report_sheets(conn, today: date) -> list[Sheet]:
+def report_sheets(conn, today: date, readable: bool = True) -> list[Sheet]:
     """`report all` (commands/report_all.py): the three calendars as of `today`."""
     from ..domain import calendar as domain
 

@@ -70,6 +70,13 @@ def sheet(found, readable: bool, by: str = "item"):
     return Sheet("costs", "costs.title", tuple(columns), rows)
 
 
+def report_sheets(conn, today, readable: bool = True) -> list:
+    """`report all` (commands/report_all.py): the costs by item."""
+    from ..domain import costs as domain
+
+    return [sheet(domain.report(conn), readable=readable)]
+
+
 def register(report: click.Group) -> None:
     @report.command("costs", help=t("costs.report_help"))
     @click.option("--by", "by", type=click.Choice(("item", "payer")), default="item",

@@ -62,6 +62,11 @@ def sheets(conn, readable: bool) -> list:
     return [offices, contents, cards]
 
 
+def report_sheets(conn, today, readable: bool = True) -> list:
+    """`report all` (commands/report_all.py): the police side, the kit, the cards."""
+    return sheets(conn, readable=readable)
+
+
 def register(report: click.Group) -> None:
     @report.command("kit", help=t("kit.report_help"))
     @format_options

@@ -47,6 +47,16 @@ def sheet(groups: list, by: str | None, *, with_id: bool):
                  columns=tuple(columns), rows=rows)
 
 
+def report_sheets(conn, today, readable: bool = True) -> list:
+    """`report all` (commands/report_all.py): the territory, then by landlord."""
+    from dataclasses import replace
+
+    from ..domain import dashboard
+
+    return [replace(sheet(dashboard.progress(conn, by), by, with_id=not readable),
+                    name=by or "territory") for by in (None, "landlord")]
+
+
 def register(report: click.Group) -> None:
     @report.command("progress", help=t("report.progress.help"))
     @click.option("--by", type=click.Choice(GROUPINGS), help=t("report.progress.opt_by"))

@@ -58,7 +58,7 @@ def sheets(conn, landlord_id: str | None = None) -> list[Sheet]:
             Sheet("landlords", "replacements.summary_title", SUMMARY_COLUMNS, summary_rows)]
 
 
-def report_sheets(conn, today) -> list[Sheet]:
+def report_sheets(conn, today, readable: bool = True) -> list[Sheet]:
     """`report all`: every landlord's halls to replace (no date involved)."""
     return sheets(conn)
 

@@ -2,10 +2,10 @@
 definition, the `hall_status` view) and what replacing their access systems costs.
 
 A hall is one entrance. A landlord's estimate is its count of halls to replace ×
-its project's replacement cost per entrance (`cost_defaults`: 67 000 € HT for 12
-entrances unless the pilot set another), rounded once; its TTC, that exact HT
-with the project's VAT, rounded once. The per-hall estimates are that total
-spread to the cent (`money.spread`), so a landlord's lines add up to its total.
+the replacement cost per entrance (`costs.parameter`: 67 000 € HT for 12
+entrances unless the pilot set another), rounded once (`costs.cents`); its TTC,
+that exact HT with the VAT in force, rounded once. The per-hall estimates are
+that total spread to the cent (`spread`), so a landlord's lines add up to it.
 Counts are SQL aggregates; no status is decided here.
 """
 
@@ -14,10 +14,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from fractions import Fraction
 from itertools import groupby
 
-from . import money, names
-from .cost_defaults import resolve
+from . import costs, names
 
 # The landlord filter names the residences (an indexed list the planner pushes
 # into the view): at 130,000 halls one landlord's list is read in a fraction of
@@ -47,10 +47,8 @@ WITH counts AS MATERIALIZED (
   WHERE hs.status = 'incompatible' AND {_ONE_LANDLORD}
   GROUP BY r.landlord_id
 )
-SELECT l.id, l.name, coalesce(k.halls, 0), coalesce(k.planned, 0), coalesce(k.replaced, 0),
-       p.cost_replacement_per_entrance, p.vat
+SELECT l.id, l.name, coalesce(k.halls, 0), coalesce(k.planned, 0), coalesce(k.replaced, 0)
 FROM landlords l
-LEFT JOIN projects p ON p.id = l.project_id
 LEFT JOIN counts k ON k.landlord_id = l.id
 WHERE :landlord IS NULL OR l.id = :landlord
 """
@@ -81,22 +79,40 @@ class LandlordReplacements:
     halls: int                  # halls to replace (status incompatible)
     planned: int                # of which a replacement date is planned
     replaced: int               # of which replaced_on is set
-    per_entrance_ht: Decimal    # exact (not rounded)
+    per_entrance_ht: Decimal    # to the cent (as shown; totals use the exact price)
     vat: Decimal                # percent
     total_ht: Decimal           # rounded once
     total_ttc: Decimal          # rounded once, from the exact HT
 
 
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _prices(conn: sqlite3.Connection) -> tuple[Fraction, Fraction]:
+    """The replacement cost per entrance (exact euros HT) and the VAT (percent) in force."""
+    unit, vat = costs.parameter(conn, "replacement_per_entrance"), costs.parameter(conn, "vat")
+    return (Fraction(unit) if unit is not None else Fraction(0),  # type: ignore[arg-type]
+            Fraction(vat) if vat is not None else Fraction(0))    # type: ignore[arg-type]
+
+
+def spread(total: Decimal, lines: int) -> list[Decimal]:
+    """`total` (to the cent) over `lines` lines to the cent, adding up exactly to it: the
+    first lines carry the spare cents."""
+    if lines <= 0:
+        return []
+    base, spare = divmod(int(total.scaleb(2)), lines)
+    return [Decimal(base + (1 if i < spare else 0)).scaleb(-2) for i in range(lines)]
+
+
 def _landlords(conn: sqlite3.Connection, landlord_id: str | None) -> list[LandlordReplacements]:
+    unit, vat = _prices(conn)
     out = []
-    for lid, name, halls, planned, replaced, own_unit, own_vat in conn.execute(
-            _LANDLORDS, {"landlord": landlord_id}):
-        unit = resolve("replacement_per_entrance", own_unit) or Decimal(0)
-        vat = resolve("vat", own_vat) or Decimal(0)
+    for lid, name, halls, planned, replaced in conn.execute(_LANDLORDS, {"landlord": landlord_id}):
         exact = unit * halls
-        out.append(LandlordReplacements(lid, name, halls, planned, replaced, unit, vat,
-                                        money.cents(exact),
-                                        money.cents(money.with_vat(exact, vat))))
+        out.append(LandlordReplacements(lid, name, halls, planned, replaced, costs.cents(unit),
+                                        _decimal(vat), costs.cents(exact),
+                                        costs.cents(costs.with_vat(exact, vat))))
     return sorted(out, key=lambda r: (names.fold(r.landlord), r.landlord_id))
 
 
@@ -109,12 +125,12 @@ def report(conn: sqlite3.Connection, landlord_id: str | None = None
     rows.sort(key=lambda h: (names.fold(h.landlord), h.landlord_id or "", names.fold(h.commune),
                              names.fold(h.residence), names.fold(h.label), h.code or ""))
     totals = {s.landlord_id: s.total_ht for s in summary}
-    default = resolve("replacement_per_entrance", None) or Decimal(0)
+    unit, _vat = _prices(conn)
     halls: list[HallToReplace] = []
     for owner, group in groupby(rows, key=lambda h: h.landlord_id):
         members = list(group)
         # a residence without a landlord (never from an import): the default price
-        total = totals.get(owner, money.cents(default * len(members)))  # type: ignore[arg-type]
+        total = totals.get(owner, costs.cents(unit * len(members)))  # type: ignore[arg-type]
         halls.extend(replace(h, estimate_ht=share)
-                     for h, share in zip(members, money.spread(total, len(members))))
+                     for h, share in zip(members, spread(total, len(members))))
     return halls, summary

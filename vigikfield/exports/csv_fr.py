@@ -22,7 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ..domain.money import cents
+from ..domain.costs import cents
 from ..i18n import t
 from . import cells
 from .table import CONFIDENTIAL_MARK, Column, Sheet

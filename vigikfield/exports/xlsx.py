@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import private
-from ..domain.money import HUNDRED, cents
+from ..domain.costs import cents
 from ..i18n import t
 from . import cells
 from .errors import ExportError
@@ -73,7 +73,7 @@ def _put(ws: Any, row: int, col: int, column: Column, value: Any) -> int:
         target.value, target.number_format = amount, MONEY_FORMAT
         return len(f"{amount:,}") + 2
     if kind == "percent":
-        target.value, target.number_format = Decimal(value) / HUNDRED, PERCENT_FORMAT
+        target.value, target.number_format = Decimal(value) / 100, PERCENT_FORMAT
         return 7
     if kind == "integer":
         target.value, target.number_format = int(value), INTEGER_FORMAT
