@@ -1,4 +1,4 @@
-"""The calendar screen: opened with c from the route, the same figures as the domain (and
+"""The calendar screen: opened with Ctrl+E from the route, the same figures as the domain (and
 so as `report calendar`), late in red, translated, help, snapshots on the demo."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ async def test_c_on_the_route_opens_the_calendars_as_of_the_clock(store):
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
-        await pilot.press("c")
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: _loaded(app))
         assert app.screen.today == date.today()
         await pilot.press("escape")

@@ -34,7 +34,7 @@ def _trusted_technician(world: World, name: str) -> Store:
 async def _open_picker(pilot):
     app = pilot.app
     await settle(pilot)
-    await pilot.press("o")
+    await pilot.press("ctrl+o")
     await until(pilot, lambda: isinstance(app.screen, WorkOrdersScreen))
     await pilot.press("n")
     await until(pilot, lambda: isinstance(app.screen, PickerScreen)
@@ -134,7 +134,7 @@ async def test_only_the_pilot_issues_and_the_list_shows_the_last_bundle_received
     app = make_app(world.pilot)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
+        await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, WorkOrdersScreen)
                     and app.screen.query_one("#orders", DataTable).row_count == 1)
         row = [str(c) for c in app.screen.query_one("#orders", DataTable).get_row_at(0)]
@@ -144,7 +144,7 @@ async def test_only_the_pilot_issues_and_the_list_shows_the_last_bundle_received
     app = make_app(tech)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
+        await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, WorkOrdersScreen)
                     and app.screen.query_one("#orders", DataTable).row_count == 1)
         await pilot.press("n")
@@ -213,7 +213,7 @@ async def test_the_order_screens_and_their_help_are_translated(tmp_path, lang):
     app = _snapshot_app(store, True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("o")
+        await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, WorkOrdersScreen)
                     and app.screen.query_one("#orders", DataTable).row_count == 2)
         seen = [_visible_text(app)]

@@ -130,6 +130,15 @@ class VigikApp(TranslatedApp):
         if not isinstance(self.screen, WorkOrdersScreen):
             self.push_screen(WorkOrdersScreen(today=date.today()))  # late: as the calendars say
 
+    def action_open_dashboard(self) -> None:
+        self.open_dashboard()
+
+    def open_dashboard(self) -> None:
+        from .screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
+
     def action_open_calendar(self) -> None:
         from datetime import date
 

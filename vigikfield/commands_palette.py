@@ -19,6 +19,7 @@ class MainActions(Provider):
              t("palette.route_help")),
             (t("palette.quit"), app.exit, t("palette.quit_help")),
             (t("palette.sync"), app.open_sync, t("palette.sync_help")),
+            (t("palette.dashboard"), app.open_dashboard, t("palette.dashboard_help")),
         ]
         if hasattr(screen, "action_focus_search"):
             commands.append((t("palette.search"), screen.action_focus_search, t("palette.search_help")))

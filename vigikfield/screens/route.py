@@ -48,8 +48,16 @@ class RouteScreen(TranslatedScreen):
         Binding("slash", "focus_search", "route.key_search", id="route.search"),
         Binding("escape", "clear_search", "route.key_clear", id="route.clear", show=False),
         Binding("ctrl+s", "app.open_sync_screen", "route.key_sync", id="route.sync"),
-        Binding("o", "app.open_work_orders", "route.key_orders", id="route.orders"),
-        Binding("c", "app.open_calendar", "route.key_calendar", id="route.calendar"),
+        # The pilot's desk. Not letters: what is typed right after "/" (a scanner, a fast
+        # typist) may reach the route before the search box has the focus
+        # (tests/test_tui_terminal.py). Not in the footer (F1 would no longer fit at 80
+        # columns): F1 lists them.
+        Binding("ctrl+d", "app.open_dashboard", "route.key_dashboard", id="route.dashboard",
+                show=False),
+        Binding("ctrl+o", "app.open_work_orders", "route.key_orders", id="route.orders",
+                show=False),
+        Binding("ctrl+e", "app.open_calendar", "route.key_calendar", id="route.calendar",
+                show=False),
     ]
 
     loading = False  # a load is running

@@ -1,0 +1,158 @@
+"""The dashboard screen on the demo territory: one key from the route, the same figures
+as `report progress --json` and as a count of `hall list --json`, groupings switched
+with a key, F1 help, and snapshots at 80 × 24 and 120 × 40."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from tui_wait import settle as _settle
+from tui_wait import until as _until
+from vigikfield.domain import demo
+from vigikfield.domain.store import Store
+from vigikfield.screens.dashboard import TOTAL, DashboardScreen
+from vigikfield.screens.help import HelpScreen
+from vigikfield.tui import make_app
+from vigikfield.widgets.fitted import FittedTable
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def territory(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tui-dashboard")
+    path = folder / "demo.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("VIGIKFIELD_HOME", str(folder))
+        store = Store(path)
+        demo.ensure(store)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+    return path
+
+
+@pytest.fixture
+def demo_store(territory, db_path) -> Store:
+    shutil.copy(territory, db_path)
+    store = Store(db_path)
+    yield store
+    store.close()
+
+
+def _loaded(app) -> bool:
+    screen = app.screen
+    return isinstance(screen, DashboardScreen) and screen.late is not None \
+        and screen.query_one("#groups", FittedTable).row_count > 0
+
+
+def _cells(table: FittedTable) -> dict[str, list[str]]:
+    """Row key -> the row's texts as shown."""
+    return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
+
+
+def _number(text: str) -> int:
+    return int(text.replace("\u202f", "").replace(",", ""))
+
+
+async def test_ctrl_d_from_the_route_shows_the_figures_of_report_progress(demo_store, db_path):
+    listed = json.loads(Cli(db_path)("hall", "list", "--json").output)
+    by_landlord = json.loads(Cli(db_path)("report", "progress", "--by", "landlord",
+                                          "--json").output)
+    by_qpv = json.loads(Cli(db_path)("report", "progress", "--by", "qpv", "--json").output)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
+        await pilot.press("ctrl+d")
+        await _until(pilot, lambda: _loaded(app))
+        screen = app.screen
+        table = screen.query_one("#groups", FittedTable)
+        columns = [str(k.value) for k in table.columns]
+        assert columns[:3] == ["name", "bar", "encoded"] and "door_not_tested" in columns
+        rows = _cells(table)
+        # the territory's row: a count of `hall list --json`
+        statuses = Counter(h["status"] for h in listed)
+        total = dict(zip(columns, rows[TOTAL]))
+        assert total["encoded"] == f"{statuses['encoded']}/{len(listed):,}".replace(",", "\u202f")
+        assert _number(total["failed"]) == statuses["failed"]
+        assert _number(total["incompatible"]) == statuses["incompatible"]
+        assert _number(total["no_access"]) == statuses["no_access"]
+        assert _number(total["pending"]) == statuses["to_check"] + statuses["compatible"]
+        covered = sum(h["dwellings"] for h in listed if h["status"] == "encoded")
+        assert total["dwellings_covered"].replace("\u202f", "") == \
+            f"{covered}/{sum(h['dwellings'] for h in listed)}"
+        # each landlord's row: report progress --by landlord --json
+        assert len(rows) == len(by_landlord) + 1
+        for group in by_landlord:
+            shown = dict(zip(columns, rows[group["id"]]))
+            assert shown["name"] == group["name"]
+            assert shown["encoded"].replace("\u202f", "") == f"{group['encoded']}/{group['halls']}"
+            for figure in ("failed", "no_access", "incompatible", "door_not_tested", "pending"):
+                assert _number(shown[figure]) == group[figure], (group["name"], figure)
+        # 3: the QPV, and the group outside them last
+        await pilot.press("3")
+        await _settle(pilot)
+        assert screen.by == "qpv"
+        rows = _cells(table)
+        assert [r[0] for key, r in rows.items() if key != TOTAL] == [g["name"] for g in by_qpv]
+        assert rows[""][0] == "hors QPV"
+        # the coverage, in QPV and outside
+        coverage = str(screen.query_one("#dash-coverage").render())
+        inside = sum(g["dwellings_covered"] for g in by_qpv if g["id"])
+        assert f"{inside:,}".replace(",", "\u202f") in coverage and "sans objectif fixé" in coverage
+        # late residences
+        assert screen.query_one("#late", FittedTable).row_count == len(screen.late) > 0
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert not isinstance(app.screen, DashboardScreen)
+
+
+async def test_f1_explains_the_dashboard_and_lists_its_keys(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
+        app.push_screen(DashboardScreen(today=TODAY))
+        await _until(pilot, lambda: _loaded(app))
+        await pilot.press("f1")
+        await _until(pilot, lambda: isinstance(app.screen, HelpScreen)
+                     and bool(app.screen.query("MarkdownTable")))
+        assert "Tableau de bord" in app.screen.text and "Technicien" in app.screen.text
+        assert "vigikfield goal set" in app.screen.text
+
+
+async def test_the_goal_set_by_the_pilot_shows_on_the_dashboard(demo_store, db_path):
+    assert Cli(db_path)("goal", "set", "--qpv", "1654", "--outside", "267").exit_code == 0
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(DashboardScreen(today=TODAY))
+        await _until(pilot, lambda: _loaded(app))
+        coverage = str(app.screen.query_one("#dash-coverage").render())
+        assert "/1\u202f654 logements" in coverage and "/267 logements" in coverage
+        assert "objectif du pilote" in coverage
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_dashboard_snapshot(demo_store, snap_compare, size):
+    async def run_before(pilot):
+        app = pilot.app
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
+        app.push_screen(DashboardScreen(today=TODAY))
+        await _until(pilot, lambda: _loaded(app))
+        await _settle(pilot)
+
+    assert snap_compare(make_app(demo_store), terminal_size=size, run_before=run_before)
+
+
+async def test_f1_on_the_route_lists_the_dashboards_key(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
+        await pilot.press("f1")
+        await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "| `^d` | Bilan |" in app.screen.text

@@ -1,0 +1,279 @@
+"""The pilot's dashboard: progress by grouping, coverage against the goal, halls encoded
+per week, late residences (docs/dashboard.md).
+
+Every figure is an SQL aggregate over the ``hall_status`` view, the one status
+definition (docs/statuses.md): halls are counted once per residence (one pass
+over the view, grouped by residence), and each grouping sums those residence
+counts in SQL. Sums of exact counts are exact, so every grouping adds up to
+the territory's totals. Late residences come from `lateness`, the one
+definition of "late". No Textual here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from . import lateness
+
+# How the figures may be grouped (None: the territory as a whole).
+GROUPINGS = ("landlord", "commune", "qpv", "residence", "technician")
+
+# Each residence's counts from its halls' statuses: the one pass over the view.
+# Grouped without the residence index (`+`, as `progress` does): at 130,000
+# halls reading the halls in their own order is faster than a look-up per hall.
+_PER_RESIDENCE = """SELECT hs.residence_id AS residence_id, count(*) AS halls,
+    sum(hs.status = 'encoded') AS encoded, sum(hs.status = 'failed') AS failed,
+    sum(hs.status = 'incompatible') AS incompatible, sum(hs.status = 'no_access') AS no_access,
+    sum(hs.door_not_tested) AS door_not_tested,
+    sum(hs.status IN ('to_check', 'compatible')) AS pending,
+    coalesce(sum(hs.dwellings), 0) AS dwellings,
+    coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0) AS dwellings_covered
+  FROM hall_status hs GROUP BY +hs.residence_id"""
+
+# The technician of a residence: that of the open (not closed) work order covering
+# it with the earliest planned date (undated last; a tie: the first name in order).
+# Residences without an open work order are "not assigned" (technician NULL).
+ASSIGNED = """SELECT j.value AS residence_id,
+    nullif(substr(min(coalesce(w.planned_date, '9999-12-31') || char(31)
+                      || coalesce(w.technician, '')), 12), '') AS technician
+  FROM work_orders w, json_each(w.residence_ids) j
+  WHERE coalesce(w.status, 'issued') != 'closed'
+  GROUP BY j.value"""
+
+_COUNTS = ("halls", "encoded", "failed", "incompatible", "no_access", "door_not_tested",
+           "pending", "dwellings", "dwellings_covered")
+_SUMS = ", ".join(f"coalesce(sum(k.{c}), 0) AS {c}" for c in _COUNTS)
+
+# Per grouping: the key of a residence row `k` (keyed below), and the group's name.
+_TERRITORY_NAME = ("(SELECT coalesce(p.territory, p.name) FROM projects p "
+                   "ORDER BY p.id = (SELECT project_id FROM device) DESC, p.id LIMIT 1)")
+_KEY = {
+    None: ("NULL", _TERRITORY_NAME),
+    "landlord": ("k.landlord_id", "(SELECT x.name FROM landlords x WHERE x.id = g.key)"),
+    "commune": ("k.commune_id", "(SELECT x.name FROM communes x WHERE x.id = g.key)"),
+    "qpv": ("k.qpv_id", "(SELECT x.name FROM qpvs x WHERE x.id = g.key)"),
+    "residence": ("k.residence_id", "(SELECT x.name FROM residences x WHERE x.id = g.key)"),
+    "technician": ("k.technician", "g.key"),
+}
+
+# The Monday of the ISO week of an encoded hall's deciding attempt (UTC day).
+_MONDAY = "date(substr(hs.decided_at, 1, 10), 'weekday 0', '-6 days')"
+
+# The screen reads every grouping and the weeks at once: the view's rows it needs
+# are read once (materialised), then grouped per residence and per week.
+_HALL_ROWS = """SELECT hs.residence_id, hs.status, hs.dwellings, hs.door_not_tested,
+    CASE WHEN hs.status = 'encoded' THEN {monday} END AS monday FROM hall_status hs"""
+_WEEKS = """SELECT 9, 'week', 0, hs.monday, NULL, count(*), 0, 0, 0, 0, 0, 0, 0, 0
+  FROM hall_rows hs WHERE hs.monday IS NOT NULL GROUP BY hs.monday"""
+_WITH = f"""WITH per_residence AS MATERIALIZED ({_PER_RESIDENCE}),
+assigned AS MATERIALIZED ({ASSIGNED}),
+keyed AS (
+  SELECT p.*, r.landlord_id, r.commune_id, r.qpv_id, a.technician
+  FROM per_residence p
+  LEFT JOIN residences r ON r.id = p.residence_id
+  LEFT JOIN assigned a ON a.residence_id = p.residence_id)
+"""
+_COLUMNS = ", ".join(f"g.{c}" for c in _COUNTS)
+# groups in name order, the group without a key ("hors QPV", "non attribué") last
+_ORDER = "\nORDER BY 1, 3, 5, 4"
+
+
+def _branch(by: str | None) -> str:
+    key, name = _KEY[by]
+    number = 0 if by is None else GROUPINGS.index(by) + 1
+    group = f" GROUP BY {key}" if by else ""
+    return (f"SELECT {number}, '{by or ''}', g.key IS NULL, g.key, {name}, {_COLUMNS} "
+            f"FROM (SELECT {key} AS key, {_SUMS} FROM keyed k{group}) g")
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One row of the dashboard: a landlord, a commune, a QPV, a residence, a technician,
+    or the territory. `id` None: the group of what has none (outside any QPV, not
+    assigned to a technician, no landlord...) or, for the territory's row, the whole."""
+
+    id: str | None
+    name: str | None
+    halls: int
+    encoded: int
+    failed: int
+    incompatible: int
+    no_access: int
+    door_not_tested: int  # encoded, the door not tested (part of `encoded`)
+    pending: int          # to check or compatible: still to encode
+    dwellings: int
+    dwellings_covered: int  # the dwellings of the encoded halls
+
+    @property
+    def encodable(self) -> int:
+        """Halls that can be encoded now (not incompatible)."""
+        return self.halls - self.incompatible
+
+
+FIGURES = tuple(f.name for f in fields(Group))[2:]  # the counts, in Group's order
+
+
+class BadGrouping(ValueError):
+    pass
+
+
+def _rows(conn: sqlite3.Connection, sql: str) -> list[tuple]:
+    return conn.execute(sql).fetchall()
+
+
+def _group(row: tuple) -> Group:
+    # row: grouping's number and name, no key, key, name, counts...
+    return Group(row[3], row[4], *(int(v) for v in row[5:]))
+
+
+def progress(conn: sqlite3.Connection, by: str | None = None) -> list[Group]:
+    """The figures of each group of `by` (None: the territory's single row)."""
+    if by not in _KEY:
+        raise BadGrouping(by)
+    return [_group(row) for row in _rows(conn, _WITH + _branch(by) + _ORDER)]
+
+
+def _every(conn: sqlite3.Connection) -> tuple[dict[str | None, list[Group]], dict[date, int]]:
+    """Every grouping and the halls encoded per week, in one statement: one pass over
+    the view (what `progress` and `weekly` read, each on its own)."""
+    hall_rows = _HALL_ROWS.format(monday=_MONDAY)
+    with_ = (f"WITH hall_rows AS MATERIALIZED ({hall_rows}),\n"
+             + _WITH.removeprefix("WITH ").replace("FROM hall_status hs", "FROM hall_rows hs"))
+    sql = (with_ + "\nUNION ALL\n".join(_branch(by) for by in (None, *GROUPINGS))
+           + "\nUNION ALL\n" + _WEEKS + _ORDER)
+    out: dict[str | None, list[Group]] = {None: [], **{by: [] for by in GROUPINGS}}
+    weeks: dict[date, int] = {}
+    for row in _rows(conn, sql):
+        if row[1] == "week":
+            weeks[date.fromisoformat(row[3])] = row[5]
+        else:
+            out[row[1] or None].append(_group(row))
+    return out, weeks
+
+
+def every_grouping(conn: sqlite3.Connection) -> dict[str | None, list[Group]]:
+    """The territory's row and every grouping, in one statement (one pass over the view)."""
+    return _every(conn)[0]
+
+
+# -- coverage against the goal -------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Dwellings reachable with the single pass, against the pilot's goal, in one area
+    (the QPV together, or outside them)."""
+
+    covered: int
+    dwellings: int            # the dwellings of the area's halls
+    goal: int                 # the pilot's goal; the area's dwellings when none is set
+    goal_set: bool
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.goal if self.goal else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Goals:
+    qpv: int | None
+    outside: int | None
+
+
+def goals(conn: sqlite3.Connection) -> Goals:
+    """The pilot's goal (projects.goal_dwellings_qpv / _outside) of this database's project."""
+    row = conn.execute(
+        "SELECT p.goal_dwellings_qpv, p.goal_dwellings_outside FROM projects p "
+        "ORDER BY p.id = (SELECT project_id FROM device) DESC, p.id LIMIT 1").fetchone()
+    return Goals(*(row or (None, None)))
+
+
+def coverage_of(qpv_groups: list[Group], goal: Goals) -> dict[str, Coverage]:
+    """{"qpv": ..., "outside": ...} from the QPV grouping (`progress(conn, "qpv")`):
+    the QPV groups together, and the group outside any QPV."""
+    inside = [g for g in qpv_groups if g.id is not None]
+    outside = [g for g in qpv_groups if g.id is None]
+    out = {}
+    for area, groups, wanted in (("qpv", inside, goal.qpv), ("outside", outside, goal.outside)):
+        dwellings = sum(g.dwellings for g in groups)
+        out[area] = Coverage(covered=sum(g.dwellings_covered for g in groups), dwellings=dwellings,
+                             goal=dwellings if wanted is None else wanted,
+                             goal_set=wanted is not None)
+    return out
+
+
+def coverage(conn: sqlite3.Connection) -> dict[str, Coverage]:
+    return coverage_of(progress(conn, "qpv"), goals(conn))
+
+
+# -- halls encoded per week -----------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    monday: date
+    encoded: int
+
+    @property
+    def label(self) -> str:
+        """ISO week, ``2026-W41``."""
+        year, week, _ = self.monday.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+# The Monday (ISO week) of each encoded hall's deciding attempt, in UTC; a hall
+# encoded without a date (an older release) is not in any week.
+_WEEKLY = f"""SELECT {_MONDAY} AS monday, count(*) FROM hall_status hs
+  WHERE hs.status = 'encoded' AND hs.decided_at IS NOT NULL
+  GROUP BY monday ORDER BY monday"""
+_PLANNED = """SELECT min(planned_date), max(planned_date) FROM work_orders
+  WHERE planned_date IS NOT NULL"""
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly(conn: sqlite3.Connection, today: date | None = None) -> list[Week]:
+    """Halls encoded per ISO week over the campaign's weeks, weeks without any included:
+    from the earliest of the first encoding and the first planned work order to the
+    latest of the last encoding, the last planned work order and `today`'s week."""
+    counts = {date.fromisoformat(m): n for m, n in conn.execute(_WEEKLY) if m}
+    return _campaign_weeks(conn, counts, today)
+
+
+def _campaign_weeks(conn: sqlite3.Connection, counts: dict[date, int],
+                    today: date | None) -> list[Week]:
+    first, last = conn.execute(_PLANNED).fetchone()
+    bounds = [*counts, *(_monday(date.fromisoformat(d)) for d in (first, last) if d)]
+    if today is not None and bounds:
+        bounds.append(_monday(today))
+    if not bounds:
+        return []
+    start, end = min(bounds), max(bounds)
+    return [Week(start + timedelta(weeks=n), counts.get(start + timedelta(weeks=n), 0))
+            for n in range((end - start).days // 7 + 1)]
+
+
+# -- everything the screen shows ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    groups: dict[str | None, list[Group]]   # None: the territory's single row
+    coverage: dict[str, Coverage]           # "qpv", "outside"
+    weeks: list[Week]
+    late: list[lateness.LateResidence]
+
+    @property
+    def territory(self) -> Group:
+        return self.groups[None][0]
+
+
+def load(conn: sqlite3.Connection, today: date, *, late: bool = True) -> Dashboard:
+    """Every figure of the dashboard screen (read in a worker); `late=False` leaves
+    the late residences out (`late_residences` reads them: the screen shows the
+    figures first)."""
+    groups, weeks = _every(conn)
+    return Dashboard(groups=groups, coverage=coverage_of(groups["qpv"], goals(conn)),
+                     weeks=_campaign_weeks(conn, weeks, today),
+                     late=lateness.late_residences(conn, today) if late else [])

@@ -1,0 +1,292 @@
+"""The pilot's dashboard: territory totals, coverage against the goal (QPV and outside),
+one table per grouping with a bar per row, halls encoded per week, late residences.
+
+Every figure is read in a worker through `domain.dashboard` (one statement over
+the ``hall_status`` view); switching grouping only refills the table from what
+was read. No SQL here. The screen shows this database's figures whatever the
+role (a technician's laptop holds its work orders' residences), and no
+confidential field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, Sparkline, Static, Tab, Tabs
+from textual.worker import Worker, WorkerState
+
+from ..domain import dashboard
+from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
+from ..domain.lateness import LateResidence, late_residences
+from ..i18n import format_date, format_number, t
+from ..widgets.fitted import FittedTable
+from ..widgets.translated import TranslatedScreen
+
+# The groups' columns: all of them when the terminal is wide enough, else the
+# narrow set (failed and no access together as "to review", like a residence's status).
+WIDE = ("name", "bar", "encoded", "percent", "failed", "no_access", "incompatible",
+        "door_not_tested", "pending", "dwellings_covered")
+NARROW = ("name", "bar", "encoded", "attention", "incompatible", "pending", "dwellings_covered")
+WIDE_FROM = 118  # columns of the terminal
+GROUP_GIVE_WAY = {"name": 8}
+LATE_COLUMNS = ("residence", "landlord", "technician", "planned", "halls")
+LATE_GIVE_WAY = {"landlord": 8, "technician": 8, "residence": 12}
+BAR = 12  # cells of a row's bar (NARROW_BAR in the narrow set)
+NARROW_BAR = 8
+
+# A bar's segments, in order: (figure, character, style).
+SEGMENTS = (("encoded", "█", "green"), ("attention", "█", "red"),
+            ("incompatible", "▒", "dark_orange"), ("pending", "░", "grey50"))
+TOTAL = "*total*"  # the row key of the territory's row (group ids are UUIDs or names)
+WEEK_CELLS = 3  # cells of the sparkline per week
+
+
+def split(counts: list[int], width: int) -> list[int]:
+    """`width` cells shared among `counts` in proportion (largest remainders), a
+    non-zero count getting at least one cell when there is room."""
+    total = sum(counts)
+    if not total:
+        return [0] * len(counts)
+    exact = [c * width / total for c in counts]
+    cells = [int(x) for x in exact]
+    for i in sorted(range(len(counts)), key=lambda i: exact[i] - cells[i], reverse=True):
+        if sum(cells) >= width:
+            break
+        cells[i] += 1
+    for i, c in enumerate(counts):  # a thin share still shows
+        if c and not cells[i]:
+            biggest = max(range(len(cells)), key=cells.__getitem__)
+            if cells[biggest] > 1:
+                cells[biggest] -= 1
+                cells[i] = 1
+    return cells
+
+
+def bar(group: Group, width: int = BAR) -> Text:
+    """Encoded, to review (failed, no access), incompatible, still to do: one bar."""
+    counts = [group.encoded, group.failed + group.no_access, group.incompatible, group.pending]
+    text = Text(no_wrap=True, end="")
+    for (_, char, style), cells in zip(SEGMENTS, split(counts, width)):
+        text.append(char * cells, style=style)
+    return text
+
+
+def coverage_bar(area: Coverage, width: int = BAR) -> Text:
+    done = min(width, round(width * area.covered / area.goal)) if area.goal else 0
+    return Text.assemble(("█" * done, "green"), ("░" * (width - done), "grey50"))
+
+
+def percent(part: int, whole: int) -> str:
+    return format_number(100 * part / whole, 1) if whole else "–"
+
+
+def group_name(group: Group, by: str | None) -> str:
+    return group.name or t(f"dashboard.none.{by or 'territory'}")
+
+
+def group_cells(group: Group, by: str | None, width: int = BAR) -> dict[str, object]:
+    return {
+        "name": group_name(group, by), "bar": bar(group, width),
+        "encoded": f"{format_number(group.encoded)}/{format_number(group.halls)}",
+        "percent": f"{percent(group.encoded, group.encodable)} %",
+        "failed": format_number(group.failed), "no_access": format_number(group.no_access),
+        "attention": format_number(group.failed + group.no_access),
+        "incompatible": format_number(group.incompatible),
+        "door_not_tested": format_number(group.door_not_tested),
+        "pending": format_number(group.pending),
+        "dwellings_covered": f"{format_number(group.dwellings_covered)}/"
+                             f"{format_number(group.dwellings)}",
+    }
+
+
+class DashboardScreen(TranslatedScreen):
+    """The campaign at a glance; 1–5 pick the grouping."""
+
+    HELP = "help.dashboard"
+    AUTO_FOCUS = "#groups"
+    DEFAULT_CSS = """
+    DashboardScreen #dashboard { height: 1fr; }
+    DashboardScreen #dash-coverage { height: auto; padding: 0 1; }
+    DashboardScreen #dash-weekly-title, DashboardScreen #dash-late-title { padding: 0 1; }
+    DashboardScreen #dash-weekly { height: 2; margin: 0 1; max-width: 100%; }
+    DashboardScreen #groupings { height: 1; }
+    DashboardScreen #groupings Underline { display: none; }
+    DashboardScreen #groups { height: 2fr; }
+    DashboardScreen #late { height: 1fr; min-height: 3; }
+    """
+    BINDINGS = [
+        *(Binding(str(n), f"group('{by}')", f"dashboard.by.{by}", id=f"dashboard.by_{by}")
+          for n, by in enumerate(GROUPINGS, 1)),
+        Binding("r", "reload", "dashboard.key_reload", id="dashboard.reload"),
+        Binding("escape", "app.pop_screen", "dashboard.key_back", id="dashboard.back"),
+    ]
+
+    by = "landlord"
+    data: Dashboard | None = None  # the figures, without the late residences
+    late: list[LateResidence] | None = None
+    loading = False
+
+    class Loaded(Message):
+        def __init__(self, data: Dashboard) -> None:
+            super().__init__()
+            self.data = data
+
+    class LateLoaded(Message):
+        def __init__(self, late: list[LateResidence]) -> None:
+            super().__init__()
+            self.late = late
+
+    def __init__(self, today: date | None = None) -> None:
+        super().__init__()
+        self.today = today or date.today()
+        self.wide: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            yield Static(t("dashboard.loading"), id="dash-coverage")
+            yield Label("", id="dash-weekly-title")
+            yield Sparkline([], id="dash-weekly")
+            yield Tabs(*(Tab(f"{n} {t(f'dashboard.by.{by}')}", id=f"tab-{by}")
+                         for n, by in enumerate(GROUPINGS, 1)), id="groupings")
+            yield FittedTable(GROUP_GIVE_WAY, id="groups", cursor_type="row", zebra_stripes=True)
+            yield Label(t("dashboard.loading"), id="dash-late-title")
+            yield FittedTable(LATE_GIVE_WAY, id="late", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("dashboard.title")
+        late = self.query_one("#late", FittedTable)
+        late.add_keyed_columns({c: t(f"dashboard.col.late_{c}") for c in LATE_COLUMNS})
+        self.reload()
+
+    # -- loading ------------------------------------------------------------------
+    def reload(self) -> None:
+        if self.loading:
+            return
+        self.loading = True
+        self.load()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="dashboard-load", exit_on_error=False)
+    def load(self) -> None:
+        """The figures first (one statement), then the late residences (another)."""
+        conn = self.app.store.conn
+        self.post_message(self.Loaded(dashboard.load(conn, self.today, late=False)))
+        self.post_message(self.LateLoaded(late_residences(conn, self.today)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "dashboard-load" and event.state in (
+                WorkerState.ERROR, WorkerState.CANCELLED):
+            self.loading = False
+
+    def on_dashboard_screen_loaded(self, message: Loaded) -> None:
+        self.data = message.data
+        self.show_totals()
+        self.show_weeks()
+        self.fill()
+
+    def on_dashboard_screen_late_loaded(self, message: LateLoaded) -> None:
+        self.loading = False
+        self.late = message.late
+        self.show_late()
+
+    # -- what is shown --------------------------------------------------------------
+    def show_totals(self) -> None:
+        """The territory's name in the header; its coverage in QPV and outside, against the goal."""
+        assert self.data is not None
+        self.sub_title = group_name(self.data.territory, None)
+        areas = self.data.coverage
+        texts = {area: t("dashboard.coverage_line", area=t(f"dashboard.coverage_{area}"),
+                         covered=format_number(c.covered), goal=format_number(c.goal),
+                         percent=percent(c.covered, c.goal)) for area, c in areas.items()}
+        width = max(len(x) for x in texts.values())
+        lines = []
+        for area, c in areas.items():
+            line = Text(texts[area].ljust(width) + " ")
+            line.append_text(coverage_bar(c))
+            source = "dashboard.coverage_goal_set" if c.goal_set else "dashboard.coverage_goal_default"
+            line.append(f" {t(source)}", style="grey50")
+            lines.append(line)
+        self.query_one("#dash-coverage", Static).update(Text("\n").join(lines))
+
+    def show_weeks(self) -> None:
+        assert self.data is not None
+        weeks = self.data.weeks
+        title = self.query_one("#dash-weekly-title", Label)
+        spark = self.query_one("#dash-weekly", Sparkline)
+        if not any(w.encoded for w in weeks):
+            title.update(t("dashboard.weekly_none"))
+            spark.display = False
+            return
+        spark.display = True
+        spark.styles.width = WEEK_CELLS * len(weeks)
+        spark.data = [w.encoded for w in weeks]
+        title.update(t("dashboard.weekly", first=weeks[0].label, last=weeks[-1].label,
+                       last_count=format_number(weeks[-1].encoded),
+                       best=format_number(max(w.encoded for w in weeks))))
+
+    def show_late(self) -> None:
+        late = self.late
+        self.query_one("#dash-late-title", Label).update(
+            t("dashboard.late", count=format_number(len(late))) if late else t("dashboard.late_none"))
+        table = self.query_one("#late", FittedTable)
+        rows = [(r.residence_id, (r.name or "-", r.landlord or "-",
+                                  r.technician or t("dashboard.none.technician"),
+                                  format_date(r.planned_date), f"{r.encoded}/{r.halls}"))
+                for r in late]
+        table.clear()
+        table.measure({c: [cells[i] for _, cells in rows] for i, c in enumerate(LATE_COLUMNS)})
+        for key, cells in rows:
+            table.add_row(*table.cells(LATE_COLUMNS, cells), key=key)
+        table.fit()
+        table.display = bool(rows)
+
+    def fill(self) -> None:
+        """The table of the chosen grouping, from what the worker read (no SQL)."""
+        if self.data is None:
+            return
+        self.wide = self.size.width >= WIDE_FROM
+        columns = WIDE if self.wide else NARROW
+        table = self.query_one("#groups", FittedTable)
+        table.clear(columns=True)
+        table.natural.clear()
+        heads = {c: t(f"dashboard.head.{c}") for c in columns}
+        if not self.wide:  # the cells say covered/all
+            heads["dwellings_covered"] = t("dashboard.head.dwellings")
+        table.add_keyed_columns(heads)
+        width = BAR if self.wide else NARROW_BAR
+        total = group_cells(self.data.territory, None, width)
+        total["name"] = t("dashboard.total")
+        rows = [(g.id or "", group_cells(g, self.by, width)) for g in self.data.groups[self.by]]
+        table.measure({c: [str(cells[c]) for _, cells in [(TOTAL, total), *rows]]
+                       for c in columns if c != "bar"})
+        table.add_row(*(v if isinstance(v, Text) else
+                        Text(str(v), style="bold", no_wrap=True, overflow="ellipsis")
+                        for v in (total[c] for c in columns)), key=TOTAL)
+        for key, cells in rows:
+            table.add_row(*(table.cell(c, v) if isinstance(v, str) else v
+                            for c, v in ((c, cells[c]) for c in columns)), key=key)
+        table.fit()
+
+    def on_resize(self) -> None:
+        if self.data is not None and self.wide != (self.size.width >= WIDE_FROM):
+            self.fill()
+
+    # -- groupings --------------------------------------------------------------------
+    def action_group(self, by: str) -> None:
+        self.query_one("#groupings", Tabs).active = f"tab-{by}"
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        by = str(event.tab.id).removeprefix("tab-")
+        if by != self.by:
+            self.by = by
+            self.fill()
