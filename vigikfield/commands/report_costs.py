@@ -70,6 +70,14 @@ def sheet(found, readable: bool, by: str = "item"):
     return Sheet("costs", "costs.title", tuple(columns), rows)
 
 
+def report_sheets(conn, today) -> list:
+    """`report all` (commands/report_all.py): the costs by payer and item, for people
+    (no date involved)."""
+    from ..domain import costs as domain
+
+    return [sheet(domain.report(conn), readable=True)]
+
+
 def register(report: click.Group) -> None:
     @report.command("costs", help=t("costs.report_help"))
     @click.option("--by", "by", type=click.Choice(("item", "payer")), default="item",

@@ -62,6 +62,11 @@ def sheets(conn, readable: bool) -> list:
     return [offices, contents, cards]
 
 
+def report_sheets(conn, today) -> list:
+    """`report all`: the police offices, the kit, the landlords' cards (no date involved)."""
+    return sheets(conn, readable=True)
+
+
 def register(report: click.Group) -> None:
     @report.command("kit", help=t("kit.report_help"))
     @format_options
