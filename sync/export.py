@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vigikfield.domain import reasons
 from vigikfield.domain.journal import OP_COLUMNS
-from vigikfield.domain.model import CONFIDENTIAL
+from vigikfield.domain.model import CONFIDENTIAL, NOT_ON_LABELS
 from vigikfield.domain.names import residences_called
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
@@ -186,3 +186,45 @@ def workorder(store: Store, out: Path, *, technician: str, residences: list[str]
     if progress is not None:
         progress(total, total)
     return Written(Path(out), len(rows), None, None, order_id)
+
+
+# The landlord a maintenance bundle is for (manifest): the importing database's
+# profile becomes maintenance bound to it (`merge`).
+MAINTENANCE_KEY = "maintenance_landlord"
+
+
+def maintenance_entities(store: Store, landlord_id: str) -> dict[str, list[str]]:
+    """What a landlord's maintenance staff hold: its residences, their halls and
+    centrales, the attempts on them (for the statuses and the history), the
+    communes and QPVs they are in, the landlord and the project. No service card,
+    no other landlord."""
+    residence_ids = _ids(store, "SELECT id FROM residences WHERE landlord_id IN ({marks})",
+                         [landlord_id])
+    wanted = reference_entities(store, residence_ids)
+    wanted["landlords"] = [landlord_id]
+    wanted["service_cards"] = []
+    return wanted
+
+
+def maintenance(store: Store, out: Path, *, landlord_id: str) -> Written:
+    """The pilot's bundle for a landlord's maintenance laptop (imported with `bundle import`).
+
+    Every op, of any device, on `maintenance_entities`, minus what anyone in
+    front of a hall may not read (`model.NOT_ON_LABELS`: the site level, the
+    cards' fingerprints): maintenance never holds the site classification.
+    """
+    local.prepare(store)
+    manifest = _base_manifest(store, "workorder")
+    rows: list[tuple] = []
+    for entity, ids in maintenance_entities(store, landlord_id).items():
+        hidden = NOT_ON_LABELS.get(entity, set()) | CONFIDENTIAL.get(entity, set())
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows += [r for r in store.conn.execute(
+                f"SELECT {', '.join(OP_COLUMNS)} FROM ops WHERE entity = ? "
+                f"AND entity_id IN ({', '.join('?' * len(chunk))})",
+                (entity, *chunk),
+            ) if r[6] not in hidden]
+    manifest[MAINTENANCE_KEY] = landlord_id
+    bundle.write(Path(out), rows, manifest, keys.signing_key(store))
+    return Written(Path(out), len(rows), None, None)

@@ -26,7 +26,7 @@ from pathlib import Path
 from vigikfield.domain import hlc as hlc_clock
 from vigikfield.domain import journal, private
 from vigikfield.domain.model import ORDER
-from vigikfield.domain.profile import TECHNICIAN
+from vigikfield.domain.profile import MAINTENANCE, TECHNICIAN
 from vigikfield.domain.schema import SCHEMA_VERSION
 from vigikfield.domain.store import Store
 
@@ -34,6 +34,7 @@ from . import bundle, conflicts, local
 from .admission import Admission
 from .bundle import Bundle
 from .errors import SyncError
+from .export import MAINTENANCE_KEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +323,8 @@ def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str) -> R
         )
         if store.project_id is None:
             conn.execute("UPDATE device SET project_id = ?", (b.manifest["project_id"],))
-        _first_work_order(store, b.manifest)
+        if not b.manifest.get(MAINTENANCE_KEY):
+            _first_work_order(store, b.manifest)
     found = 0
     if inserted:
         if all_new:
@@ -332,6 +334,8 @@ def _merge_rows(store: Store, b: Bundle, kind: str, head: int, signer: str) -> R
         (clock,) = conn.execute("SELECT hlc FROM device").fetchone()
         conn.execute("UPDATE device SET hlc = ?", (hlc_clock.observe(clock, newest),))
         found = _refresh(conn, where, params, detect=kind == "export")
+    if kind == "workorder":
+        _maintenance_profile(store, b.manifest)
     return _receipt(store, b, signer, inserted, found)
 
 
@@ -342,6 +346,14 @@ def _first_work_order(store: Store, manifest: dict) -> None:
         store.set_profile(role=TECHNICIAN, name=None if p.name else manifest.get("technician"))
     elif p.name is None and p.role == TECHNICIAN and manifest.get("technician"):
         store.set_profile(name=manifest["technician"])
+
+
+def _maintenance_profile(store: Store, manifest: dict) -> None:
+    """A fresh database becomes the maintenance laptop of the landlord its bundle is for
+    (once the landlord is in its state tables; a bound profile is never moved)."""
+    landlord = manifest.get(MAINTENANCE_KEY)
+    if landlord and store.profile.role is None:
+        store.set_profile(role=MAINTENANCE, landlord_id=landlord)
 
 
 def _refresh(conn: sqlite3.Connection, where: str, params: tuple, *, detect: bool) -> int:

@@ -61,6 +61,15 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "bundle export": [["--out", "{out}.vfb"], ["--everything", "--out", "{out}.vfb"]],
     "bundle workorder": [["--technician", "Inès", "--residence", "{residence}",
                           "--out", "{out}.vfb"]],
+    "bundle maintenance": [["--landlord", "{landlord}", "--out", "{out}.vfb"]],
+    "residence list": [[], ["--json"]],
+    "residence add": "adds a residence to the checklist; prints its name",
+    "hall add": "adds a hall to the checklist; prints its code and label",
+    "hall edit": "corrects a hall's fields; prints how many changed",
+    "hall replace-centrale": "records a new centrale; prints the hall's code",
+    "hall re-encode": "renews the centrale's record; prints the hall's code",
+    "hall retire": "retires a hall; prints its code",
+    "hall restore": "restores a hall; prints its code",
     "bundle import": "reads a work order bundle from the pilot",
     "bundle merge": "reads technicians' bundles",
     "conflicts list": [[], ["--json"]],
@@ -80,6 +89,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
                             ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
+    "report pdf": [["--out", "{out}.pdf"], ["--map", "--out", "{out}.pdf"]],
     # the classification's own commands: the pilot's, confidential by purpose
     "site add-fact": "the classification itself (pilot only: tests/test_classification.py)",
     "site withdraw-fact": "the classification itself (pilot only)",
@@ -90,6 +100,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
 # Invocations that carry the classification on purpose, and must say so.
 CONFIDENTIAL_INVOCATIONS: dict[str, list[list[str]]] = {
     "export geojson": [["--include-confidential", "--out", "{out}.geojson"]],
+    "report pdf": [["--include-confidential", "--map", "--out", "{out}.pdf"]],
 }
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from textual import work
 from textual.binding import Binding
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from . import paths
 from .commands_palette import MainActions
+from .domain.profile import MAINTENANCE
 from .domain.store import Store
 from .hardware.kit import Hardware
+from .hardware.scanner import WedgeScanner
 from .i18n import TranslatedError, t
 from .screens.route import RouteScreen
 from .widgets.translated import TranslatedApp
@@ -20,6 +23,8 @@ from .widgets.translated import TranslatedApp
 GLOBAL_BINDINGS = [
     Binding("f1", "help", "tui.extra.key_help", id="help"),
     Binding("ctrl+s", "open_sync_screen", "tui.key_sync", id="sync"),
+    Binding("ctrl+l", "lookup", "checklist.tui.key_lookup", id="lookup", priority=True,
+            show=False),
     Binding("ctrl+p", "command_palette", "tui.key_palette", id="palette", show=False,
             priority=True),
     Binding("ctrl+q", "quit", "tui.key_quit", id="quit", priority=True),
@@ -63,8 +68,16 @@ class VigikApp(TranslatedApp):
         """The day the screens take as today (late items, the classification's window)."""
         return self._today or date.today()
 
-    def get_default_screen(self) -> RouteScreen:
+    def get_default_screen(self):
+        if self.maintenance:  # the landlord's staff open on their residences
+            from .screens.checklist import ChecklistResidencesScreen
+
+            return ChecklistResidencesScreen()
         return RouteScreen()
+
+    @property
+    def maintenance(self) -> bool:
+        return not self.demo and self.store.role == MAINTENANCE
 
     def on_mount(self) -> None:
         """Back where the work stopped: a hall left mid-wizard (a crash, a flat battery)
@@ -74,6 +87,39 @@ class VigikApp(TranslatedApp):
         hall_id = hall_in_progress(self.store.conn, self.store.own_devices())
         if hall_id is not None:
             self.open_hall(hall_id)
+        if not isinstance(self.hardware.scanner, WedgeScanner):
+            self.watch_scanner()
+
+    # -- label lookup, from any screen -------------------------------------------
+    def action_lookup(self) -> None:
+        from .screens.lookup import LookupDialog
+
+        if isinstance(self.screen, LookupDialog):
+            return
+        self.push_screen(LookupDialog(), lambda code: code and self.open_code(code))
+
+    def open_code(self, code: str) -> None:
+        """Open the hall carrying this code (typed or scanned), if the profile may see it."""
+        from .domain import scope
+        from .domain.status import RETIRED
+
+        try:
+            hall = scope.find_hall(self.store, code)
+        except TranslatedError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        if hall.status == RETIRED and not self.maintenance:
+            self.notify(t("checklist.tui.retired_hall", code=hall.code), severity="warning")
+        self.open_hall(hall.id)
+
+    @work(thread=True, exclusive=True, group="scanner", exit_on_error=False)
+    def watch_scanner(self) -> None:
+        """A serial scanner's labels open their hall wherever the app is."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            code = self.hardware.scanner.read_code(0.5)
+            if code and not worker.is_cancelled:
+                self.call_from_thread(self.open_code, code)
 
     # -- worker failures, handled once -----------------------------------------
     def worker_failed(self, worker: Worker) -> None:
@@ -97,6 +143,12 @@ class VigikApp(TranslatedApp):
         self.push_screen(ResidenceScreen(residence_id))
 
     def open_hall(self, hall_id: str) -> None:
+        """A hall: its checklist for maintenance, the wizard otherwise."""
+        if self.maintenance:
+            from .screens.checklist import ChecklistHallScreen
+
+            self.push_screen(ChecklistHallScreen(hall_id))
+            return
         from .screens.hall import HallScreen
 
         self.push_screen(HallScreen(hall_id))
@@ -111,6 +163,13 @@ class VigikApp(TranslatedApp):
             self.notify(t("residence.none_pending"))
             return
         self.open_hall(hall_id)
+
+    def open_checklist(self) -> None:
+        """The landlord's checklist (residences → halls → a hall), for the pilot too."""
+        from .screens.checklist import ChecklistResidencesScreen
+
+        if not isinstance(self.screen, ChecklistResidencesScreen):
+            self.push_screen(ChecklistResidencesScreen())
 
     def action_open_sync_screen(self) -> None:
         self.open_sync()

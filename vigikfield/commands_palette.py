@@ -20,6 +20,8 @@ class MainActions(Provider):
             (t("palette.quit"), app.exit, t("palette.quit_help")),
             (t("palette.sync"), app.open_sync, t("palette.sync_help")),
             (t("palette.dashboard"), app.open_dashboard, t("palette.dashboard_help")),
+            (t("palette.lookup"), app.action_lookup, t("palette.lookup_help")),
+            (t("palette.checklist"), app.open_checklist, t("palette.checklist_help")),
         ]
         if hasattr(screen, "action_focus_search"):
             commands.append((t("palette.search"), screen.action_focus_search, t("palette.search_help")))

@@ -8,6 +8,7 @@ group with `register(report)`; every one takes `format_options` and ends with
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import click
@@ -28,6 +29,21 @@ def format_options(fn: Callable) -> Callable:
     return fn
 
 
+class Day(click.ParamType):
+    """A YYYY-MM-DD date (``--today`` of the reports); anything else is bad input (exit 2),
+    said in the user's language."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(t("calendar.bad_today", value=value), param, ctx)
+
+
 def emit(sheets: list, fmt: str, out: Path | None, as_json: bool = False) -> None:
     """Write `sheets` in `fmt` to `out` (stdout when None; XLSX needs a file)."""
     from ..exports import writers
@@ -37,7 +53,7 @@ def emit(sheets: list, fmt: str, out: Path | None, as_json: bool = False) -> Non
 
 # The report modules, in --help order (each: `register(report: click.Group)`).
 REPORTS: tuple[str, ...] = ("report_progress", "report_calendar", "report_costs", "report_kit",
-                            "report_replacements", "report_all")
+                            "report_replacements", "report_all", "report_pdf")
 
 
 def register(cli: click.Group) -> None:

@@ -55,25 +55,11 @@ def sheets(calendars: Calendars) -> list[Sheet]:
     return out
 
 
-class _Day(click.ParamType):
-    """A YYYY-MM-DD date; anything else is bad input (exit 2), said in the user's language."""
-
-    name = "date"
-
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(t("calendar.bad_today", value=value), param, ctx)
-
-
 def register(group: click.Group) -> None:
     @group.command("calendar", help=t("calendar.help"))
     @click.option("--calendar", "which", type=click.Choice(CALENDARS),
                   help=t("calendar.opt_calendar"))
-    @click.option("--today", type=_Day(), metavar="YYYY-MM-DD",
+    @click.option("--today", type=report.Day(), metavar="YYYY-MM-DD",
                   help=t("calendar.opt_today"))
     @report.format_options
     @click.pass_obj

@@ -179,6 +179,25 @@ def register(cli: click.Group) -> None:
         click.echo(t("sync.bundle.workorder_written", path=out, ops=written.ops,
                      residences=len(residences), technician=technician))
 
+    @bundle.command("maintenance", help=t("sync.bundle.maintenance_help"))
+    @click.option("--landlord", required=True, metavar="NAME", help=t("sync.bundle.opt_maintenance_landlord"))
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                  help=t("sync.bundle.opt_out"))
+    @click.pass_obj
+    def bundle_maintenance(obj: Context, landlord: str, out: Path) -> None:
+        from vigikfield_sync import maintenance
+
+        from ..domain.cards import find_landlord
+
+        store = _store(obj)
+        landlord_id, name = find_landlord(store.conn, landlord)[:2]
+        try:
+            written = maintenance(store, out, landlord_id=landlord_id)
+        except SyncError as exc:
+            _fail(exc)
+        click.echo(t("sync.bundle.maintenance_written", path=out, ops=written.ops,
+                     landlord=name))
+
     def _receive(obj: Context, files: tuple[Path, ...], kind: str) -> None:
         from vigikfield_sync import merge_files
 

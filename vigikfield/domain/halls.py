@@ -149,7 +149,9 @@ def show(conn: sqlite3.Connection, code_text: str) -> dict[str, Any]:
     hall_id = find_code(conn, code_text)
     hall = dict(zip(_HALL_KEYS, conn.execute(_HALL, (hall_id,)).fetchone()))
     decided = statuses.of_hall(conn, hall_id)
-    assert decided is not None  # every hall has a status
+    if decided is None:  # retired (m008): no row in hall_status, out of every count
+        decided = statuses.HallStatus(hall_id, statuses.RETIRED, statuses.RETIRED, None, None,
+                                      False)
     centrales = [
         {"id": row[0], "brand": row[1], "model": row[2], "serial": row[3], "capacity": row[4],
          "active": row[5] != 0}

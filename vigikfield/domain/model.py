@@ -51,6 +51,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "centrale_location": "TEXT", "notes": "TEXT",
         # an incompatible access system's replacement (calendar): planned, done
         "replacement_planned": "TEXT", "replaced_on": "TEXT",
+        "retired": "INTEGER",            # 1: out of every count and route (m008)
     },
     "centrales": {
         "hall_id": "TEXT", "brand": "TEXT", "model": "TEXT", "serial": "TEXT",
@@ -229,7 +230,7 @@ FIELD_KINDS: dict[str, dict[str, Kind]] = {
         "residence_id": ID, "code": TEXT, "label": TEXT, "address": TEXT,
         "dwellings": DWELLINGS, "brand": TEXT, "model": TEXT,
         "vigik": _enumeration(VIGIK_STATUSES), "centrale_location": TEXT, "notes": NOTES,
-        "replacement_planned": DATE, "replaced_on": DATE,
+        "replacement_planned": DATE, "replaced_on": DATE, "retired": FLAG,
     },
     "centrales": {
         "hall_id": ID, "brand": TEXT, "model": TEXT, "serial": TEXT,

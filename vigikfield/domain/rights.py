@@ -54,6 +54,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "brand": PTM, "model": PTM, "vigik": PTM, "centrale_location": PTM, "notes": PTM,
         # the landlord plans and reports an incompatible system's replacement
         "replacement_planned": PM, "replaced_on": PM,
+        "retired": PM,                        # a demolished hall, merged entrances
     },
     "centrales": _all("centrales", PTM),
     "service_cards": _all("service_cards", P),
@@ -63,6 +64,10 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     # The site classification (seed 002): the pilot's alone, like the level it gives.
     "site_facts": _all("site_facts", P),
 }
+
+# Who keeps the landlord's checklist (`domain.checklist`, its commands and screens):
+# a technician observes a hall through the wizard, it does not edit the checklist.
+CHECKLIST_KEEPERS = PM
 
 OWN_ONLY: dict[str, frozenset[str]] = {TECHNICIAN: frozenset({"encodings"})}
 LANDLORD_SCOPED: dict[str, frozenset[str]] = {
@@ -97,6 +102,12 @@ def field_name(entity: str, field: str) -> str:
 
 def may_write(role: str, entity: str, field: str) -> bool:
     return role in RIGHTS.get(entity, {}).get(field, ())
+
+
+def check_checklist_keeper(role: str) -> None:
+    """Refuse a checklist change by a role that does not keep it (RightsError)."""
+    if role not in CHECKLIST_KEEPERS:
+        raise RightsError("refused_checklist", role=role_name(role))
 
 
 def refuse_field(role: str, entity: str, field: str, *, who: str | None = None,

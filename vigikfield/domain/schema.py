@@ -369,6 +369,26 @@ def m007_pilot_desk(db: Database) -> None:
                    for table, columns in M007_FIELDS for column in columns))
 
 
+# A retired hall (demolished, entrances merged: `halls.retired = 1`) is out of
+# every count and route: it has no row in `hall_status`, so every reader (route,
+# residence lists, dashboard, reports, labels, lateness) leaves it out by the
+# same one definition. Its history stays; `hall restore` brings it back.
+_FROM_HALLS_M005 = """  FROM halls h
+) s"""
+assert M005_HALL_STATUS.count(_FROM_HALLS_M005) == 1
+M008_HALL_STATUS = M005_HALL_STATUS.replace(
+    _FROM_HALLS_M005, """  FROM halls h
+  WHERE coalesce(h.retired, 0) = 0
+) s""")
+
+
+@step(replicated=True)
+def m008_checklist(db: Database) -> None:
+    """The landlord's checklist: a hall may be retired (out of every count, reversible)."""
+    _run(db, ("ALTER TABLE halls ADD COLUMN retired INTEGER",
+              "DROP VIEW hall_status", M008_HALL_STATUS))
+
+
 @step(replicated=True)
 def m009_site_facts(db: Database) -> None:
     """The facts observed on a site (seed 002), the grounds of its classification level."""

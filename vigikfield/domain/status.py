@@ -18,6 +18,9 @@ from . import hlc
 
 # Status values, stable names (later issues add theirs the same way).
 HALL_STATUSES = ("to_check", "compatible", "encoded", "failed", "incompatible", "no_access")
+# A retired hall (`halls.retired`, m008) has no row in hall_status: out of every
+# count. What `hall show` and the checklist say of it instead of a status.
+RETIRED = "retired"
 # Which rule gave a status (hall_status.rule).
 RULES = ("outcome", "door_failed", "no_access", "compatibility")
 # Results that decide a hall's status by themselves.

@@ -65,6 +65,7 @@ class LateLine:
     planned_date: str
     halls: int
     encoded: int
+    level: int | None = None     # the site's classification: only in a confidential report
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,8 @@ def _late(pdf: FPDF, report: Committee, y: float) -> float:
     for line in report.late[:MAX_LATE]:
         text = t("committee.late_line", residence=line.residence, landlord=line.landlord or "—",
                  day=format_date(line.planned_date), encoded=line.encoded, halls=line.halls)
+        if report.confidential and line.level is not None:
+            text += " — " + t("committee.level", level=line.level)
         _text(pdf, MARGIN, y, _fit(pdf, text, PAGE_W - 2 * MARGIN, 8), 8)
         y += 4.3
     if len(report.late) > MAX_LATE:
@@ -316,9 +319,9 @@ def _map(pdf: FPDF, report: Committee) -> None:
         _text(pdf, x + 4, y, label, 7)
         pdf.set_font("DejaVu", "", 7)
         x += 8 + pdf.get_string_width(label)
-    note = t("committee.map_note", count=len(dots))
+    note = t("committee.map_note", count=format_number(len(dots)))
     if report.unplaced:
-        note += " " + t("committee.unplaced", count=report.unplaced)
+        note += " " + t("committee.unplaced", count=format_number(report.unplaced))
     _text(pdf, MARGIN, y + 5, note, 7)
 
 
