@@ -357,3 +357,24 @@ def test_namesakes_stay_apart_and_halls_of_no_landlord_are_counted(store):
     payers = found.by_payer()
     assert len([p for p in payers if p.payer == "Trois Moulins Habitat"]) == 2
     assert sum(p.planned_ht for p in payers) == found.total.planned_ht
+
+
+def test_the_xlsx_and_csv_add_up_as_the_json(demo_store, cli, tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+
+    out = tmp_path / "couts.xlsx"
+    assert cli("report", "costs", "--format", "xlsx", "--out", out).exit_code == 0
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    header, *lines, total = rows
+    column = header.index("prévu HT (€)")
+    assert total[0] == "Total"
+    expected = Decimal(_report_json(cli)[-1]["planned_ht"])
+    assert Decimal(str(total[column])) == expected
+    assert Decimal(str(round(sum(r[column] for r in lines), 2))) == expected
+    text = cli("report", "costs", "--format", "csv").stdout_bytes.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[-1][0] == "Total" and table[-1][column] == str(expected).replace(".", ",")
+    assert len(table) == len(rows)

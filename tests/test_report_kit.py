@@ -150,3 +150,12 @@ def test_a_technician_may_not_change_a_police_office(demo_store, cli):
     assert "badges agents" in result.output
     assert _ops(demo_store.path) == before
     assert cli("report", "kit").exit_code == 0
+
+
+def test_report_all_carries_the_costs_and_the_kit(demo_store, cli):
+    result = cli("report", "all", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {"costs.costs", "kit.offices", "kit.kit", "kit.landlords"} <= set(document)
+    assert document["costs.costs"][-1]["payer"] == "Total"
+    assert len(document["kit.offices"]) == 8 + 1  # the demo's offices and the total

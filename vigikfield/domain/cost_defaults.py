@@ -10,7 +10,7 @@ we do not invent one; the reports say "à renseigner" and count it as 0 €).
 Money is euros HT, kept exact as a `Fraction`: the replacement of an entrance
 is 67 000 € HT for 12 entrances, 5 583,333… € each, never rounded, so that
 12 entrances cost exactly 67 000,00 € (rounding happens once, on totals:
-`domain.costs.cents`). The VAT rate is a percent.
+`domain.money.cents`). The VAT rate is a percent.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ incurred (what is done), HT and TTC, per payer and per item (docs/costs.md).
 
 Money is exact: unit prices are `Fraction`s of euros (the defaults of
 `cost_defaults`, or the pilot's decimal text on `projects`), each line's total
-is rounded ONCE to the cent, half up (`cents`), HT and TTC each from the exact
-amount; the total of a report is the sum of its lines' cents, so it adds up.
+is rounded ONCE to the cent, half up (`money.cents`), HT and TTC each from the
+exact amount; the total of a report is the sum of its lines' cents, so it adds up.
 
 Who pays, as at Sénart (seed 000, "Répartition des coûts"): each landlord its
 encodings and its replacements; the agglomeration the charging stations and
@@ -17,7 +17,6 @@ police offices; nothing here imports Textual.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import LANGUAGES, TranslatedError, catalog
 from . import kit, names, reasons, values
+from .money import cents, with_vat
 from .cost_defaults import BY_NAME, MONEY, PARAMETERS, PAYER, Parameter
 from .model import KIT_PAYERS
 
@@ -46,20 +46,6 @@ class CostsError(TranslatedError):
 
     prefix = "costs."
     exit_code = 2
-
-
-# --- rounding -----------------------------------------------------------------
-def cents(amount: Fraction | Decimal | int) -> Decimal:
-    """`amount` euros rounded to the cent, half up (away from zero): the one rounding."""
-    amount = Fraction(amount)  # exact from a Decimal too
-    hundredths = abs(amount) * 100
-    whole = math.floor(hundredths + Fraction(1, 2))
-    return Decimal(-whole if amount < 0 else whole).scaleb(-2)
-
-
-def with_vat(amount: Fraction, vat: Fraction) -> Fraction:
-    """The TTC of an exact HT amount (`vat` in percent), still exact."""
-    return amount * (1 + vat / 100)
 
 
 # --- parameters ----------------------------------------------------------------
