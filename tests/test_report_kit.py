@@ -157,5 +157,5 @@ def test_report_all_carries_the_costs_and_the_kit(demo_store, cli):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert {"costs.costs", "kit.offices", "kit.kit", "kit.landlords"} <= set(document)
-    assert document["costs.costs"][-1]["payer"] == "Total"
+    assert document["costs.costs"][-1]["payer_kind"] == "total"  # JSON: stable codes
     assert len(document["kit.offices"]) == 8 + 1  # the demo's offices and the total
