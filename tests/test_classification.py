@@ -178,3 +178,21 @@ def test_facts_and_levels_never_leave_the_pilot_unless_asked_and_then_order_the_
     out = tmp_path / "everything.vfb"
     sync.export(pilot, out, everything=True)
     assert b"petits trafics" not in out.read_bytes()
+
+
+def test_the_classification_exported_for_the_police_says_confidentiel(site, cli, tmp_path):
+    import openpyxl
+
+    classification.add_fact(site, "Plein Ciel", fact="vandalisme", gravity="majeure",
+                            frequency="reguliere", observed_on=date(2026, 11, 1), source=None,
+                            today=date(2026, 12, 1))
+    book = tmp_path / "sites.xlsx"
+    assert cli("site", "list", "--format", "xlsx", "--out", book, "--today", TODAY).exit_code == 0
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook.worksheets[0]
+    assert sheet.title.startswith("CONFIDENTIEL")
+    assert sheet["A1"].value == "CONFIDENTIEL — police, justice, bailleurs"
+    assert [c.value for c in sheet[3]][:2] == [3, "Plein Ciel"]
+    result = cli("site", "list", "--format", "csv", "--today", TODAY)
+    assert result.stdout.lstrip("\ufeff").startswith("CONFIDENTIEL — police, justice, bailleurs")
+    assert "Plein Ciel" in result.stdout

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
+from . import report
 from .base import Context
 from ..i18n import format_date, t
 
@@ -89,22 +91,22 @@ def register(cli: click.Group) -> None:
 
     @site.command("list", help=t("site.list_help"))
     @click.option("--level", type=click.IntRange(1, 4), help=t("site.opt_level"))
-    @click.option("--json", "as_json", is_flag=True, help=t("site.opt_list_json"))
+    @report.format_options
     @_today_option
     @click.pass_obj
-    def listing(obj: Context, level: int | None, as_json: bool, today: datetime | None) -> None:
+    def listing(obj: Context, level: int | None, fmt: str, as_json: bool, out: Path | None,
+                today: datetime | None) -> None:
         from ..domain import classification
+        from ..exports.table import Column, Sheet
 
         rows = classification.listing(obj.store(), _day(today), level)
-        if as_json:
-            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-            return
-        click.echo("\t".join(t(f"site.col_{c}") for c in
-                             ("level", "residence", "landlord", "commune", "facts", "last_fact")))
-        for row in rows:
-            click.echo("\t".join(str(x) for x in (
-                row["level"] or "-", row["residence"], row["landlord"] or "-",
-                row["commune"] or "-", row["facts"], format_date(row["last_fact"]) or "-")))
+        columns = tuple(Column(key, kind, f"site.col_{key}") for key, kind in (
+            ("level", "integer"), ("residence", "text"), ("landlord", "text"),
+            ("commune", "text"), ("facts", "integer"), ("last_fact", "date"),
+            ("stored_level", "integer")))
+        # the classification itself: every file of it says CONFIDENTIEL (csv, xlsx)
+        report.emit([Sheet("sites", "site.sheet_title", columns, rows, confidential=True)],
+                    fmt, out, as_json)
 
     @site.command("review", help=t("site.review_help"))
     @_today_option
