@@ -193,6 +193,8 @@ def test_the_classification_exported_for_the_police_says_confidentiel(site, cli,
     assert sheet.title.startswith("CONFIDENTIEL")
     assert sheet["A1"].value == "CONFIDENTIEL — police, justice, bailleurs"
     assert [c.value for c in sheet[3]][:2] == [3, "Plein Ciel"]
+    table = cli("site", "list", "--today", TODAY)
+    assert table.stdout.startswith("CONFIDENTIEL — police, justice, bailleurs\n")
     result = cli("site", "list", "--format", "csv", "--today", TODAY)
     assert result.stdout.lstrip("\ufeff").startswith("CONFIDENTIEL — police, justice, bailleurs")
     assert "Plein Ciel" in result.stdout

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from ..i18n import format_date, format_money, format_number, t
-from .table import Column, Sheet
+from .table import CONFIDENTIAL_MARK, Column, Sheet
 
 _CENT = Decimal("0.01")
 
@@ -64,6 +64,8 @@ def to_table(sheets: list[Sheet]) -> str:
     blocks = []
     for sheet in sheets:
         lines = [t(sheet.title)] if len(sheets) > 1 else []
+        if sheet.confidential:  # said on the terminal as in every file (table.CONFIDENTIAL_MARK)
+            lines.append(CONFIDENTIAL_MARK)
         lines.append("\t".join(t(c.label) for c in sheet.columns))
         lines.extend("\t".join(text_value(c, row.get(c.key)) or "-" for c in sheet.columns)
                      for row in sheet.rows)
