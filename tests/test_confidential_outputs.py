@@ -74,7 +74,8 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "bundle merge": "reads technicians' bundles",
     "conflicts list": [[], ["--json"]],
     "conflicts resolve": "settles one conflict; prints its fields",
-    "export geojson": [["--out", "{out}.geojson"], ["--residence-less", "{landlord}"]],
+    "export geojson": [["--out", "{out}.geojson"],
+                       ["--landlord", "{landlord}", "--out", "{out}.geojson"]],
     "report progress": [[], ["--by", "residence"], ["--by", "technician", "--json"],
                         ["--by", "qpv", "--json", "--out", "{out}.json"]],
     "goal show": [[], ["--json"]],
@@ -190,19 +191,23 @@ def _cases(table):
             yield pytest.param(command, args, id=f"{command}-{i}")
 
 
-@pytest.mark.parametrize("command, args", list(_cases(INVOCATIONS)))
-def test_no_output_carries_the_classification(pilot_db, tmp_path, command, args):
+def _invoke(pilot_db, tmp_path: Path, command: str, args: list[str]):
+    """Run one invocation on a copy of the pilot's database: its result, the arguments as
+    filled in, and everything it showed or wrote (terminal, files, bundles)."""
     source, names = pilot_db
     db = tmp_path / "copy.db"
     shutil.copyfile(source, db)
     out = tmp_path / "out"
     filled = _fill(args, names, out)
-    if "--residence-less" in filled:  # export geojson of one landlord
-        filled = ["--landlord", filled[1], "--out", str(out) + ".geojson"]
     result = _run(db, [*command.split(), *filled])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     files = [Path(a) for a in filled if a.startswith(str(out))]
-    data = _outputs(result, files)
+    return result, filled, _outputs(result, files)
+
+
+@pytest.mark.parametrize("command, args", list(_cases(INVOCATIONS)))
+def test_no_output_carries_the_classification(pilot_db, tmp_path, command, args):
+    result, filled, data = _invoke(pilot_db, tmp_path, command, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     for secret in SECRETS:
         assert secret.encode() not in data, (command, filled, secret)
     if command in ("hall show", "hall list", "journal show") and "--json" in filled:
@@ -212,15 +217,8 @@ def test_no_output_carries_the_classification(pilot_db, tmp_path, command, args)
 
 @pytest.mark.parametrize("command, args", list(_cases(CONFIDENTIAL_INVOCATIONS)))
 def test_asked_for_it_comes_marked_confidential(pilot_db, tmp_path, command, args):
-    source, names = pilot_db
-    db = tmp_path / "copy.db"
-    shutil.copyfile(source, db)
-    out = tmp_path / "out"
-    filled = _fill(args, names, out)
-    result = _run(db, [*command.split(), *filled])
+    result, _filled, data = _invoke(pilot_db, tmp_path, command, args)
     assert result.exit_code == 0, result.output
-    files = [Path(a) for a in filled if a.startswith(str(out))]
-    data = _outputs(result, files)
     assert CONFIDENTIAL_MARK.encode() in data
     assert FACT.encode() not in data and SOURCE.encode() not in data  # the level, not the facts
 
