@@ -18,7 +18,7 @@ RELEASE1 = Path(__file__).parent / "data" / "release1.db"
 # Columns later steps add (empty in an upgraded database: compared as they were).
 ADDED = {"encodings": ("follows", "set_aside"),
          **{table: tuple(c.split()[0] for c in columns) for table, columns in schema.M007_FIELDS}}
-ADDED["halls"] = (*ADDED["halls"], "retired")  # m008
+ADDED["halls"] = (*ADDED["halls"], "retired", "vigik_plus", "last_maintenance")  # m008, m010
 
 
 def _raw(path: Path) -> dict[str, list[tuple]]:
@@ -122,7 +122,8 @@ def test_first_step_does_not_read_the_live_model(tmp_path, monkeypatch):
 
 
 def test_schema_version_counts_the_steps_that_change_what_ops_carry():
-    assert schema.SCHEMA_VERSION == len(schema.REPLICATED) == 7
+    assert schema.SCHEMA_VERSION == len(schema.REPLICATED) == 8
     names = [m.name for m in schema.migrations._migrations]
     assert schema.REPLICATED == [n for n in names if n in schema.REPLICATED]
-    assert set(names) - set(schema.REPLICATED) == {"m003_profile", "m005_hall_status"}
+    assert set(names) - set(schema.REPLICATED) == {"m003_profile", "m005_hall_status",
+                                                   "m011_status_table"}

@@ -128,6 +128,8 @@ def test_any_sequence_of_attempts_gives_the_status_the_rule_says(shared, events,
     want, door_not_tested = expected(done, vigik)
     got = status.of_hall(store.conn, hall)
     assert (got.status, got.door_not_tested) == (want, door_not_tested), done
+    # the deciding attempt kept by triggers is the one the rule gives from scratch
+    assert journal.verify_decided(store.conn) is None, done
     assert got.rule in status.RULES and (got.decided_by is None) == (got.rule == "compatibility")
     rows = {r.id: r for r in progress.hall_rows(store.conn, ids["alouettes"])}
     assert rows[hall].status == want
@@ -292,6 +294,20 @@ def test_attempt_clock_is_checked_by_journal_verify(store):
                        "WHERE encoding_id = ?", (ids["enc1"],))
     problem = journal.verify(store.conn)
     assert problem is not None and problem.key == "clock" and problem.entity == "encodings"
+
+
+def test_the_deciding_attempt_kept_by_triggers_is_checked_by_journal_verify(store, cli):
+    """A hall_decided row changed behind the app's back (sqlite3 by hand) is found."""
+    ids = tinyterritory.build(store)
+    (hall, decided) = store.conn.execute(
+        "SELECT hall_id, encoding_id FROM hall_decided LIMIT 1").fetchone()
+    assert journal.verify(store.conn) is None
+    store.conn.execute("DELETE FROM hall_decided WHERE hall_id = ?", (hall,))
+    problem = journal.verify(store.conn)
+    assert problem is not None and problem.key == "decided" and problem.entity_id == hall
+    assert decided in problem.text()
+    store.conn.execute("INSERT INTO hall_decided VALUES (?, ?)", (hall, ids["enc1"]))
+    assert journal.verify(store.conn) is not None or decided == ids["enc1"]
 
 
 def test_the_wizard_keeps_showing_the_attempt_it_just_closed(store):

@@ -495,8 +495,23 @@ def verify_clocks(conn: sqlite3.Connection) -> Problem | None:
     return None
 
 
+def verify_decided(conn: sqlite3.Connection) -> Problem | None:
+    """The first hall whose deciding attempt (``hall_decided``, kept by triggers) is not
+    the one the status rule gives from scratch."""
+    from .schema import DECIDED_ALL
+
+    want = {hall: d for hall, d in conn.execute(DECIDED_ALL) if d is not None}
+    have = dict(conn.execute("SELECT hall_id, encoding_id FROM hall_decided"))
+    for hall_id in sorted(set(want) | set(have)):
+        if want.get(hall_id) != have.get(hall_id):
+            return Problem("state", "decided", {"have": repr(have.get(hall_id)),
+                                                "want": repr(want.get(hall_id))},
+                           entity="halls", entity_id=hall_id)
+    return None
+
+
 def verify(conn: sqlite3.Connection) -> Problem | None:
-    return verify_chains(conn) or verify_state(conn) or verify_clocks(conn)
+    return verify_chains(conn) or verify_state(conn) or verify_clocks(conn) or verify_decided(conn)
 
 
 def history(conn: sqlite3.Connection, entity: str, entity_ids: list[str]) -> list[dict]:

@@ -52,6 +52,8 @@ ENTITIES: dict[str, dict[str, str]] = {
         # an incompatible access system's replacement (calendar): planned, done
         "replacement_planned": "TEXT", "replaced_on": "TEXT",
         "retired": "INTEGER",            # 1: out of every count and route (m008)
+        "vigik_plus": "INTEGER",         # 1: the reader is ready for Vigik Plus (seed 001)
+        "last_maintenance": "TEXT",      # date of the reader's last yearly maintenance
     },
     "centrales": {
         "hall_id": "TEXT", "brand": "TEXT", "model": "TEXT", "serial": "TEXT",
@@ -90,6 +92,33 @@ ENTITIES: dict[str, dict[str, str]] = {
         "observed_on": "TEXT", "source": "TEXT",
         "withdrawn": "INTEGER",          # 1: recorded by mistake (kept in the history)
     },
+    # The building manager's decision on encoding a residence (seed 000: approved "ou
+    # non", which buildings, which time windows); the latest decision stands.
+    "authorisations": {
+        "residence_id": "TEXT",
+        "decision": "TEXT",              # see DECISIONS
+        "decided_by": "TEXT",            # a person of the landlord
+        "decided_on": "TEXT",            # date
+        "days": "TEXT",                  # 7-char mask, Monday first
+        "windows": "TEXT",               # JSON list of ["hh:mm", "hh:mm"]
+        "until": "TEXT",                 # date after which it no longer holds (none: no end)
+        "note": "TEXT",
+    },
+    # A service could not open a hall (seed 000: the pilot checks the pass works; seed
+    # 001: the access failure rate). Open until closed; an open report puts the hall
+    # "to verify" (hall_status.to_verify).
+    "failure_reports": {
+        "hall_id": "TEXT",
+        "reported_on": "TEXT",           # date of the failure
+        "service": "TEXT",               # see SERVICES
+        "what": "TEXT",                  # see FAILURE_KINDS
+        "details": "TEXT",
+        "reported_by": "TEXT",
+        "closure": "TEXT",               # see CLOSURES; none: open
+        "closed_on": "TEXT",             # date
+        "closed_by": "TEXT",
+        "closure_note": "TEXT",
+    },
 }
 
 # Parents before children: the order in which entities are (re)materialised.
@@ -108,6 +137,8 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
     "encodings": [("centrale_id", "centrales"), ("hall_id", "halls")],
     "work_orders": [("project_id", "projects")],
     "site_facts": [("residence_id", "residences")],
+    "authorisations": [("residence_id", "residences")],
+    "failure_reports": [("hall_id", "halls")],
 }
 
 # Confidential (police, justice, landlords only): never on a technician's or
@@ -144,6 +175,12 @@ WORK_ORDER_STATUSES = ("issued", "closed")  # `bundle workorder` issues; progres
 # The site classification's grid (seed 002, table 2; docs/classification.md).
 GRAVITIES = ("faible", "moyenne", "majeure", "extreme")
 FREQUENCIES = ("ponctuelle", "reguliere", "quotidienne")
+# A building manager's decision on a residence (authorisations.decision).
+DECISIONS = ("granted", "refused")
+# Who reports that a hall could not be opened, what happened, how it was closed.
+SERVICES = ("police_nationale", "police_municipale", "gendarmerie", "pompiers", "samu", "other")
+FAILURE_KINDS = ("badge_refused", "door_broken", "centrale_dead", "reader_damaged", "other")
+CLOSURES = ("re_encoded", "repaired", "not_reproduced")
 # The hall wizard's steps, in order (see domain.wizard); "done" ends an attempt.
 STEPS = ("compatibility", "card", "encoding", "door", "label", "done")
 
@@ -231,6 +268,7 @@ FIELD_KINDS: dict[str, dict[str, Kind]] = {
         "dwellings": DWELLINGS, "brand": TEXT, "model": TEXT,
         "vigik": _enumeration(VIGIK_STATUSES), "centrale_location": TEXT, "notes": NOTES,
         "replacement_planned": DATE, "replaced_on": DATE, "retired": FLAG,
+        "vigik_plus": FLAG, "last_maintenance": DATE,
     },
     "centrales": {
         "hall_id": ID, "brand": TEXT, "model": TEXT, "serial": TEXT,
@@ -255,5 +293,15 @@ FIELD_KINDS: dict[str, dict[str, Kind]] = {
         "residence_id": ID, "fact": TEXT, "gravity": _enumeration(GRAVITIES),
         "frequency": _enumeration(FREQUENCIES), "observed_on": DATE, "source": TEXT,
         "withdrawn": FLAG,
+    },
+    "authorisations": {
+        "residence_id": ID, "decision": _enumeration(DECISIONS), "decided_by": TEXT,
+        "decided_on": DATE, "days": DAYS, "windows": WINDOWS, "until": DATE, "note": NOTES,
+    },
+    "failure_reports": {
+        "hall_id": ID, "reported_on": DATE, "service": _enumeration(SERVICES),
+        "what": _enumeration(FAILURE_KINDS), "details": NOTES, "reported_by": TEXT,
+        "closure": _enumeration(CLOSURES), "closed_on": DATE, "closed_by": TEXT,
+        "closure_note": NOTES,
     },
 }

@@ -55,6 +55,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         # the landlord plans and reports an incompatible system's replacement
         "replacement_planned": PM, "replaced_on": PM,
         "retired": PM,                        # a demolished hall, merged entrances
+        "vigik_plus": PM, "last_maintenance": PM,  # the reader's readiness and upkeep
     },
     "centrales": _all("centrales", PTM),
     "service_cards": _all("service_cards", P),
@@ -63,6 +64,10 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     "work_orders": _all("work_orders", P),
     # The site classification (seed 002): the pilot's alone, like the level it gives.
     "site_facts": _all("site_facts", P),
+    # The building manager's decision, recorded by the pilot or the landlord's staff.
+    "authorisations": _all("authorisations", PM),
+    # Anyone with a role reports that a service could not open a hall, or closes it.
+    "failure_reports": _all("failure_reports", PTM),
 }
 
 # Who keeps the landlord's checklist (`domain.checklist`, its commands and screens):
@@ -71,7 +76,8 @@ CHECKLIST_KEEPERS = PM
 
 OWN_ONLY: dict[str, frozenset[str]] = {TECHNICIAN: frozenset({"encodings"})}
 LANDLORD_SCOPED: dict[str, frozenset[str]] = {
-    MAINTENANCE: frozenset({"residences", "halls", "centrales"}),
+    MAINTENANCE: frozenset({"residences", "halls", "centrales", "authorisations",
+                            "failure_reports"}),
 }
 
 # The landlord of a residence, hall or centrale, from the state tables.
@@ -82,6 +88,11 @@ _LANDLORD_SQL = {
     "centrales": "SELECT c.id, r.landlord_id FROM centrales c "
                  "LEFT JOIN halls h ON h.id = c.hall_id "
                  "LEFT JOIN residences r ON r.id = h.residence_id WHERE c.id IN ({marks})",
+    "authorisations": "SELECT a.id, r.landlord_id FROM authorisations a "
+                      "LEFT JOIN residences r ON r.id = a.residence_id WHERE a.id IN ({marks})",
+    "failure_reports": "SELECT f.id, r.landlord_id FROM failure_reports f "
+                       "LEFT JOIN halls h ON h.id = f.hall_id "
+                       "LEFT JOIN residences r ON r.id = h.residence_id WHERE f.id IN ({marks})",
 }
 
 

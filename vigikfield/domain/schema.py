@@ -400,6 +400,141 @@ def m009_site_facts(db: Database) -> None:
     ))
 
 
+@step(replicated=True)
+def m010_around_encoding(db: Database) -> None:
+    """Before and after the encoding: the building manager's authorisations, the reports
+    of a service that could not open a hall, the reader's Vigik Plus readiness and its
+    yearly maintenance."""
+    _run(db, (
+        _table("authorisations", _ID, "residence_id TEXT", "decision TEXT", "decided_by TEXT",
+               "decided_on TEXT", "days TEXT", "windows TEXT", "until TEXT", "note TEXT",
+               _fk("residence_id", "residences")),
+        "CREATE INDEX idx_authorisations_residence ON authorisations(residence_id)",
+        _table("failure_reports", _ID, "hall_id TEXT", "reported_on TEXT", "service TEXT",
+               "what TEXT", "details TEXT", "reported_by TEXT", "closure TEXT",
+               "closed_on TEXT", "closed_by TEXT", "closure_note TEXT",
+               _fk("hall_id", "halls")),
+        "CREATE INDEX idx_failure_reports_hall ON failure_reports(hall_id)",
+        # open reports are few: the status view's "to verify" looks them up here
+        "CREATE INDEX idx_failure_reports_open ON failure_reports(hall_id) WHERE closure IS NULL",
+        "ALTER TABLE halls ADD COLUMN vigik_plus INTEGER",
+        "ALTER TABLE halls ADD COLUMN last_maintenance TEXT",
+    ))
+
+
+# The attempt that decides a hall (docs/statuses.md), for the hall whose id is
+# `{hall}`: among its attempts that count and have a result, ordered by
+# (started, encoding_id), the latest conclusive one (encoded, failed,
+# incompatible) when it is a success or nothing came after it, else the latest
+# (a visit without access). The key `started || encoding_id` sorts like the pair
+# (`started` has a fixed width of 23 characters). This is the rule of
+# m005_hall_status, unchanged, written once: the triggers below keep its result
+# per hall in `hall_decided`, and `journal verify` recomputes it for every hall.
+DECIDED = """(SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c ELSE l END, 24)
+  FROM (
+    SELECT max(CASE WHEN a.result != 'no_access' THEN a.started || a.encoding_id END) AS c,
+           max(CASE WHEN a.result = 'encoded' THEN a.started || a.encoding_id END) AS e,
+           max(a.started || a.encoding_id) AS l
+    FROM hall_attempts a
+    WHERE a.hall_id = {hall} AND a.counts AND a.result IS NOT NULL))"""
+
+
+def _refresh(hall: str) -> str:
+    """Statements (inside a trigger) that recompute `hall_decided` for the hall `hall`."""
+    return (f"DELETE FROM hall_decided WHERE hall_id = {hall};\n"
+            f"  INSERT INTO hall_decided (hall_id, encoding_id)\n"
+            f"    SELECT {hall}, d FROM (SELECT {DECIDED.format(hall=hall)} AS d)\n"
+            f"    WHERE {hall} IS NOT NULL AND d IS NOT NULL;")
+
+
+# What the rule reads: an attempt's hall, centrale, outcome, door test and
+# settlement (encodings); its clock (attempt_clock); whether its centrale was
+# replaced (centrales.active). Each trigger recomputes the halls it touches.
+_ENCODING_FIELDS = "hall_id, centrale_id, outcome, door_opened, set_aside"
+M011_TRIGGERS = (
+    f"""CREATE TRIGGER hall_decided_encodings_ai AFTER INSERT ON encodings BEGIN
+  {_refresh("new.hall_id")}
+END""",
+    f"""CREATE TRIGGER hall_decided_encodings_au AFTER UPDATE OF {_ENCODING_FIELDS} ON encodings
+BEGIN
+  {_refresh("old.hall_id")}
+  {_refresh("new.hall_id")}
+END""",
+    f"""CREATE TRIGGER hall_decided_encodings_ad AFTER DELETE ON encodings BEGIN
+  {_refresh("old.hall_id")}
+END""",
+    f"""CREATE TRIGGER hall_decided_clock_ai AFTER INSERT ON attempt_clock BEGIN
+  {_refresh("(SELECT x.hall_id FROM encodings x WHERE x.id = new.encoding_id)")}
+END""",
+    f"""CREATE TRIGGER hall_decided_clock_au AFTER UPDATE OF started ON attempt_clock BEGIN
+  {_refresh("(SELECT x.hall_id FROM encodings x WHERE x.id = new.encoding_id)")}
+END""",
+    *(f"""CREATE TRIGGER hall_decided_centrales_{name} AFTER {event} ON centrales
+WHEN {when}
+BEGIN
+  DELETE FROM hall_decided WHERE hall_id IN (
+    SELECT x.hall_id FROM encodings x WHERE x.centrale_id = {row}.id);
+  INSERT INTO hall_decided (hall_id, encoding_id)
+    SELECT hall_id, d FROM (
+      SELECT DISTINCT x.hall_id, {DECIDED.format(hall="x.hall_id")} AS d
+      FROM encodings x WHERE x.centrale_id = {row}.id AND x.hall_id IS NOT NULL)
+    WHERE d IS NOT NULL;
+END""" for name, event, when, row in (
+        ("au", "UPDATE OF active", "old.active IS NOT new.active", "new"),
+        ("ai", "INSERT", "new.active = 0", "new"),
+        ("ad", "DELETE", "old.active = 0", "old"),
+    )),
+)
+
+# Every hall's deciding attempt, from scratch (the migration, `journal verify`).
+DECIDED_ALL = ("SELECT h.hall_id, " + DECIDED.format(hall="h.hall_id") + " AS d "
+               "FROM (SELECT DISTINCT hall_id FROM encodings WHERE hall_id IS NOT NULL) h")
+
+# Each hall's status (docs/statuses.md): the attempt that decided it (kept in
+# `hall_decided`), else its Vigik compatibility; retired halls have no row; a
+# hall with an open failure report is to verify (`to_verify`: one look-up in a
+# set of the few open reports, built once).
+M011_HALL_STATUS = """CREATE VIEW hall_status AS
+SELECT h.id AS hall_id, h.code, h.label, h.residence_id, h.dwellings,
+  CASE
+    WHEN d.result IS NOT NULL THEN d.result
+    WHEN h.vigik = 'incompatible' THEN 'incompatible'
+    WHEN h.vigik = 'compatible' THEN 'compatible'
+    ELSE 'to_check'
+  END AS status,
+  CASE
+    WHEN d.result IS NULL THEN 'compatibility'
+    WHEN d.reason = 'door_does_not_open' THEN 'door_failed'
+    WHEN d.result = 'no_access' THEN 'no_access'
+    ELSE 'outcome'
+  END AS rule,
+  d.encoding_id AS decided_by,
+  d.encoded_at AS decided_at,
+  coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested,
+  h.id IN (SELECT f.hall_id FROM failure_reports f WHERE f.closure IS NULL) AS to_verify
+FROM halls h
+LEFT JOIN hall_decided x ON x.hall_id = h.id
+LEFT JOIN hall_attempts d ON d.encoding_id = x.encoding_id
+WHERE coalesce(h.retired, 0) = 0"""
+
+
+@step(replicated=False)
+def m011_status_table(db: Database) -> None:
+    """The attempt that decides each hall, kept in a table by triggers, so that every
+    count over `hall_status` reads it instead of recomputing it; the hall's open
+    failure reports make it "to verify"."""
+    _run(db, (
+        """CREATE TABLE hall_decided (
+          hall_id TEXT PRIMARY KEY NOT NULL,
+          encoding_id TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "INSERT INTO hall_decided (hall_id, encoding_id) SELECT hall_id, d FROM ("
+        + DECIDED_ALL + ") WHERE d IS NOT NULL",
+        *M011_TRIGGERS,
+        "DROP VIEW hall_status", M011_HALL_STATUS,
+    ))
+
+
 SCHEMA_VERSION = len(REPLICATED)  # of the replicated model (ops); local steps don't count
 
 
