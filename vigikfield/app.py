@@ -198,6 +198,15 @@ class VigikApp(TranslatedApp):
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
 
+    def action_open_costs(self) -> None:
+        self.open_costs()
+
+    def open_costs(self) -> None:
+        from .screens.costs import CostsScreen
+
+        if not isinstance(self.screen, CostsScreen):
+            self.push_screen(CostsScreen())
+
     def action_open_calendar(self) -> None:
         from datetime import date
 

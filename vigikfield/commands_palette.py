@@ -20,6 +20,7 @@ class MainActions(Provider):
             (t("palette.quit"), app.exit, t("palette.quit_help")),
             (t("palette.sync"), app.open_sync, t("palette.sync_help")),
             (t("palette.dashboard"), app.open_dashboard, t("palette.dashboard_help")),
+            (t("palette.costs"), app.open_costs, t("palette.costs_help")),
             (t("palette.lookup"), app.action_lookup, t("palette.lookup_help")),
             (t("palette.checklist"), app.open_checklist, t("palette.checklist_help")),
         ]

@@ -35,7 +35,7 @@ def shown(setting) -> str:
     return t(f"costs.payer.{value}")
 
 
-def _source(setting) -> str:
+def source(setting) -> str:
     if setting.source == "set":
         return t("costs.source.set", who=setting.set_by or "—",
                  when=format_datetime(setting.set_at), reason=setting.reason or "—")
@@ -72,7 +72,7 @@ def register(cli: click.Group) -> None:
             return
         for setting in found.values():
             name = t(f"field.projects.{setting.parameter.field}")
-            click.echo(f"{setting.parameter.name}\t{name}\t{shown(setting)}\t{_source(setting)}")
+            click.echo(f"{setting.parameter.name}\t{name}\t{shown(setting)}\t{source(setting)}")
 
     @costs.command("set", help=t("costs.set_help"))
     @click.argument("param")

@@ -124,6 +124,7 @@ class DashboardScreen(TranslatedScreen):
         *(Binding(str(n), f"group('{by}')", f"dashboard.by.{by}", id=f"dashboard.by_{by}")
           for n, by in enumerate(GROUPINGS, 1)),
         Binding("r", "reload", "dashboard.key_reload", id="dashboard.reload"),
+        Binding("c", "app.open_costs", "dashboard.key_costs", id="dashboard.costs"),
         Binding("escape", "app.pop_screen", "dashboard.key_back", id="dashboard.back"),
     ]
 

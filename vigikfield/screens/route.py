@@ -58,6 +58,7 @@ class RouteScreen(TranslatedScreen):
                 show=False),
         Binding("ctrl+e", "app.open_calendar", "route.key_calendar", id="route.calendar",
                 show=False),
+        Binding("ctrl+b", "app.open_costs", "route.key_costs", id="route.costs", show=False),
     ]
 
     loading = False  # a load is running
