@@ -62,6 +62,8 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "bundle workorder": [["--technician", "Inès", "--residence", "{residence}",
                           "--out", "{out}.vfb"]],
     "bundle maintenance": [["--landlord", "{landlord}", "--out", "{out}.vfb"]],
+    "workorder list": [[], ["--json"]],
+    "workorder close": "closes a work order; prints its id, technician and date",
     "residence list": [[], ["--json"]],
     "residence add": "adds a residence to the checklist; prints its name",
     "hall add": "adds a hall to the checklist; prints its code and label",

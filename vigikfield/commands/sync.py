@@ -10,7 +10,7 @@ import click
 
 from .base import EXIT_FAILED, Context, TranslatedError, fail
 from ..domain.profile import ROLES
-from ..i18n import format_datetime, t
+from ..i18n import format_date, format_datetime, t
 
 PROGRESS_BYTES = 4 << 20  # show a progress bar past this much, or for several files
 
@@ -178,6 +178,54 @@ def register(cli: click.Group) -> None:
             _fail(exc)
         click.echo(t("sync.bundle.workorder_written", path=out, ops=written.ops,
                      residences=len(residences), technician=technician))
+
+    @cli.group("workorder", help=t("desk.workorder.help"))
+    def workorder_group() -> None:
+        pass
+
+    @workorder_group.command("list", help=t("desk.workorder.list_help"))
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help=t("desk.workorder.opt_today"))
+    @click.option("--json", "as_json", is_flag=True, help=t("desk.workorder.opt_json"))
+    @click.pass_obj
+    def workorder_list(obj: Context, today, as_json: bool) -> None:
+        from datetime import date as day
+
+        from ..domain import work_orders
+
+        found = work_orders.orders(obj.store().conn, today.date() if today else day.today())
+        if as_json:
+            click.echo(json.dumps([
+                {"id": o.id, "technician": o.technician, "planned_date": o.planned_date,
+                 "state": o.state, "residences": list(o.residences), "halls": o.halls,
+                 "encoded": o.encoded} for o in found], ensure_ascii=False, indent=2))
+            return
+        if not found:
+            click.echo(t("desk.workorder.none"))
+        for o in found:
+            click.echo("\t".join((
+                o.id[:8], o.technician or "-", format_date(o.planned_date) or "-",
+                t("orders.residences_cell", count=o.residence_count,
+                  names=", ".join(n for n in o.residences if n)),
+                t("orders.halls_cell", done=o.encoded, total=o.halls),
+                t(f"orders.state.{o.state}"))))
+
+    @workorder_group.command("close", help=t("desk.workorder.close_help"))
+    @click.argument("order_id", metavar="ID")
+    @click.option("--reason", help=t("desk.workorder.opt_reason"))
+    @click.pass_obj
+    def workorder_close(obj: Context, order_id: str, reason: str | None) -> None:
+        from ..domain import work_orders
+
+        store = obj.store()
+        found = work_orders.find(store.conn, order_id)  # unknown: exit 2
+        shown = dict(id=found.id[:8], technician=found.technician or "-",
+                     date=format_date(found.planned_date) or "-")
+        # not the pilot: the store's refusal, exit 2, nothing written
+        if not work_orders.close(store, found.id, reason):
+            click.echo(t("desk.workorder.already_closed", **shown))
+            return
+        click.echo(t("desk.workorder.closed", **shown))
 
     @bundle.command("maintenance", help=t("sync.bundle.maintenance_help"))
     @click.option("--landlord", required=True, metavar="NAME", help=t("sync.bundle.opt_maintenance_landlord"))

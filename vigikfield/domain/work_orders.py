@@ -17,11 +17,16 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from typing import TYPE_CHECKING
+
 from ..i18n import TranslatedError
-from . import progress
+from . import progress, reasons
 from .classification import LEVELS
 from .lateness import DONE_SQL, LATE_RESIDENCE_SQL
 from .profile import PILOT
+
+if TYPE_CHECKING:
+    from .store import Store
 
 PRIORITIES = tuple(sorted(LEVELS, reverse=True))  # the site levels, highest first
 ORDER_STATES = ("issued", "late", "done", "closed")
@@ -159,3 +164,44 @@ def orders(conn: sqlite3.Connection, today: date) -> list[Order]:
         for oid, tech, planned, state, names, halls, encoded in conn.execute(
             _ORDERS, {"today": today.isoformat()})
     ]
+
+
+# --- closing an order ------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A work order's own fields, as recorded."""
+
+    id: str
+    technician: str | None
+    planned_date: str | None
+    status: str | None
+    residence_count: int
+
+
+def find(conn: sqlite3.Connection, wanted: str) -> Header:
+    """The work order whose id is `wanted`, or the only one whose id begins with it
+    (as `workorder list` shows the first 8 characters). `OrdersError` otherwise."""
+    text = wanted.strip().lower()
+    sql = ("SELECT id, technician, planned_date, status, json_array_length(residence_ids) "
+           "FROM work_orders WHERE {} ORDER BY id")
+    rows = conn.execute(sql.format("id = ?"), (text,)).fetchall() if text else []
+    if not rows and text:
+        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = conn.execute(sql.format("id LIKE ? ESCAPE '\\'"), (pattern + "%",)).fetchall()
+    if not rows:
+        raise OrdersError("unknown_order", id=wanted)
+    if len(rows) > 1:
+        raise OrdersError("ambiguous_order", id=wanted,
+                          ids=", ".join(r[0][:8] for r in rows[:5]) + ("…" if len(rows) > 5 else ""))
+    oid, technician, planned, status, count = rows[0]
+    return Header(oid, technician, planned, status, int(count or 0))
+
+
+def close(store: Store, order_id: str, reason: str | None = None) -> bool:
+    """Close the work order `order_id`: an op of the journal (status ``closed``), so that
+    it no longer assigns its residences (lateness, the dashboard's technician). Pilot
+    only: the store's rights refuse anyone else (`RightsError`, nothing written).
+    False when it was closed already (nothing written)."""
+    changed = store.update("work_orders", order_id, {"status": "closed"},
+                           reason or reasons.code("reason.work_order_closed"))
+    return bool(changed)

@@ -74,6 +74,7 @@ class WorkOrdersScreen(TranslatedScreen):
     AUTO_FOCUS = "#orders"
     BINDINGS = [
         Binding("n", "new_order", "orders.key_new", id="orders.new"),
+        Binding("c", "close_order", "desk.orders.key_close", id="orders.close"),
         Binding("escape", "app.pop_screen", "orders.key_back", id="orders.back"),
     ]
     DEFAULT_CSS = """
@@ -152,6 +153,45 @@ class WorkOrdersScreen(TranslatedScreen):
                 self.reload()
 
         self.app.push_screen(PickerScreen(), issued)
+
+
+    def action_close_order(self) -> None:
+        """Close the highlighted order, once confirmed: an op, as `workorder close` does."""
+        from .dialogs import ChoiceDialog
+
+        store = self.app.store
+        if store.role != PILOT:
+            self.notify(refusal(store.role), severity="error")
+            return
+        table = self.query_one("#orders", FittedTable)
+        if not self.rows or table.cursor_row < 0:
+            self.notify(t("desk.orders.none_selected"), severity="warning")
+            return
+        row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
+        shown = dict(id=row.id[:8], technician=row.technician or "—",
+                     date=format_date(row.planned_date) or "—")
+        if row.state == "closed":
+            self.notify(t("desk.workorder.already_closed", **shown))
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice != "yes":
+                return
+            try:
+                orders.close(store, row.id)
+            except TranslatedError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(t("desk.orders.closed", **shown))
+            self.highlight = row.id
+            self.reload()
+
+        question = t("desk.orders.close_question", technician=shown["technician"],
+                     date=shown["date"], residences=row.residence_count, done=row.encoded,
+                     total=row.halls)
+        self.app.push_screen(ChoiceDialog(question, [("yes", t("desk.orders.close_yes")),
+                                                     ("no", t("desk.orders.close_no"))]),
+                             answered)
 
 
 class PickerScreen(TranslatedScreen):
