@@ -25,6 +25,33 @@ def _fail(exc) -> None:
     fail(str(exc), exc.exit_code)
 
 
+class TerminalProgress:
+    """A `vigikfield_sync` Progress callback (done, total) drawing click's bar on stderr,
+    the same callback the TUI's picker gives `workorder`. The bar starts at the first
+    call (the total is known then). Use `for_stderr`: None when stderr is no terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    @classmethod
+    def for_stderr(cls, label: str) -> TerminalProgress | None:
+        return cls(label) if sys.stderr.isatty() else None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def register(cli: click.Group) -> None:
     from vigikfield_sync import SyncError
 
@@ -170,12 +197,16 @@ def register(cli: click.Group) -> None:
                          date: str | None, include_confidential: bool, out: Path) -> None:
         from vigikfield_sync import workorder
 
+        bar = TerminalProgress.for_stderr(t("desk.workorder.progress"))  # stdout unchanged
         try:
             written = workorder(_store(obj), out, technician=technician,
                                 residences=list(residences), date=date,
-                                include_confidential=include_confidential)
+                                include_confidential=include_confidential, progress=bar)
         except SyncError as exc:
             _fail(exc)
+        finally:
+            if bar is not None:
+                bar.close()
         click.echo(t("sync.bundle.workorder_written", path=out, ops=written.ops,
                      residences=len(residences), technician=technician))
 
