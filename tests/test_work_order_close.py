@@ -153,3 +153,26 @@ def test_workorder_close_is_the_pilots(store, cli: Cli):
     assert refused.exit_code == 2 and "Traceback" not in refused.output
     assert "Le profil technicien ne peut pas modifier" in refused.stderr
     assert _ops(store) == before and _status(store, ZOE) == "issued"
+
+
+async def test_the_list_reads_its_orders_once_when_it_opens(store, monkeypatch):
+    """At 130,000 halls a read is half a second of SQL on the app's connection: the
+    mount and the resume of the first showing share one."""
+    from vigikfield.domain import work_orders
+
+    _territory(store)
+    reads = []
+    real = work_orders.orders
+    monkeypatch.setattr(work_orders, "orders", lambda *a, **k: reads.append(1) or real(*a, **k))
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, WorkOrdersScreen)
+                    and app.screen.query_one("#orders", DataTable).row_count == 2)
+        await settle(pilot)
+        assert len(reads) == 1
+        await pilot.press("c")  # a change read again once, after it is written
+        await _answer(pilot, "yes")
+        await until(pilot, lambda: _states(app.screen)[0] == "clos")
+        assert len(reads) == 2

@@ -92,6 +92,8 @@ class WorkOrdersScreen(TranslatedScreen):
         self.today = today  # the day orders are late after (the app gives the local date)
         self.rows: list[orders.Order] = []
         self.highlight: str | None = None  # the order to put the cursor on, once listed
+        self.loading = False  # a load is running
+        self.stale = False  # what it reads may predate a change: load again after it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -111,11 +113,27 @@ class WorkOrdersScreen(TranslatedScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
+    def on_screen_suspend(self) -> None:
+        # orders change on other screens (the picker): a load still running may miss it
+        self.stale = self.stale or self.loading
+
+    def reload(self, changed: bool = False) -> None:
+        """Read the list in a worker, one load at a time: the first showing brings both a
+        mount and a resume, and at 130,000 halls a load is half a second of SQL on the
+        app's connection. `changed`: something was written since a running load began
+        (read again after it)."""
         import vigikfield_sync as sync
 
+        if self.loading:
+            self.stale = self.stale or changed
+            return
+        self.loading, self.stale = True, False
         sync.prepare(self.app.store)  # the sync tables (a write: on this thread)
         self.load()
+
+    def worker_failed(self, worker) -> None:
+        if worker.group == "orders-load":
+            self.loading = False
 
     @work(thread=True, exclusive=True, group="orders-load", exit_on_error=False)
     def load(self) -> None:
@@ -129,13 +147,16 @@ class WorkOrdersScreen(TranslatedScreen):
     def on_work_orders_screen_loaded(self, message: Loaded) -> None:
         from vigikfield_sync.orders import received_from
 
+        self.loading, again = False, self.stale
+        if again:  # written to while it read: this list is already old
+            self.reload()
         self.rows = message.rows
         table = self.query_one("#orders", FittedTable)
         fill(table, list(ORDER_COLUMNS), [
             (row.id, order_cells(row, received_from(message.last, row.technician)))
             for row in self.rows])
         self.query_one("#orders-title", Label).update(t("orders.title", count=len(self.rows)))
-        if self.highlight is not None:
+        if self.highlight is not None and not again:
             keys = [r.id for r in self.rows]
             if self.highlight in keys:
                 table.move_cursor(row=keys.index(self.highlight))
@@ -150,7 +171,7 @@ class WorkOrdersScreen(TranslatedScreen):
         def issued(order_id: str | None) -> None:
             if order_id:
                 self.highlight = order_id
-                self.reload()
+                self.reload(changed=True)
 
         self.app.push_screen(PickerScreen(), issued)
 
@@ -184,7 +205,7 @@ class WorkOrdersScreen(TranslatedScreen):
                 return
             self.notify(t("desk.orders.closed", **shown))
             self.highlight = row.id
-            self.reload()
+            self.reload(changed=True)
 
         question = t("desk.orders.close_question", technician=shown["technician"],
                      date=shown["date"], residences=row.residence_count, done=row.encoded,
