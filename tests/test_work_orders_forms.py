@@ -1,7 +1,8 @@
-"""The work-order list's statement has two forms (through the residence index, or one
-pass over the halls): they give the same rows, to the name and the state, whichever
-residences the orders name; `orders_sql` takes the pass once the orders name a
-quarter of the residences, the index below."""
+"""The work-order list reads each residence's counts from `residence_counts` (the
+aggregate of hall_status the database keeps): a residence is done by
+`lateness.DONE_COUNTS_SQL` exactly when DONE_SQL over its hall_status rows says so,
+and the list's figures and states are those of straight SQL over hall_status —
+after the demo's data, and after an encoding recorded since."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from vigikfield.domain import demo
+from vigikfield.domain import demo, lateness
 from vigikfield.domain import work_orders as wo
 from vigikfield.domain.store import Store
 
-TODAY = {"today": "2026-12-01"}
+TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
@@ -38,45 +39,62 @@ def pilot(demo_db, tmp_path) -> Store:
     store.close()
 
 
-def _both(conn) -> tuple[list, list]:
-    return (conn.execute(wo.ORDERS_BY[wo.BY_INDEX], TODAY).fetchall(),
-            conn.execute(wo.ORDERS_BY[wo.BY_PASS], TODAY).fetchall())
+def _done_both_ways(conn) -> tuple[dict, dict]:
+    over_halls = dict(conn.execute(
+        f"SELECT hs.residence_id, {lateness.DONE_SQL} FROM hall_status hs "
+        f"WHERE hs.residence_id IS NOT NULL GROUP BY hs.residence_id"))
+    over_counts = dict(conn.execute(
+        f"SELECT c.residence_id, {lateness.DONE_COUNTS_SQL} FROM residence_counts c "
+        f"WHERE c.residence_id != ''"))
+    return over_halls, over_counts
 
 
-def _share(conn) -> float:
-    named = {r for (ids,) in conn.execute("SELECT residence_ids FROM work_orders")
-             for r in json.loads(ids or "[]")}
-    return len(named) / conn.execute("SELECT count(*) FROM residences").fetchone()[0]
-
-
-def test_both_forms_give_the_same_rows_on_the_demo(pilot):
-    conn = pilot.conn
-    by_index, by_pass = _both(conn)
-    assert len(by_index) == 4 and by_index == by_pass
-    assert {row[3] for row in by_pass} >= {"late"}  # states are part of what is compared
-    assert _share(conn) >= wo.PASS_FROM  # the demo's orders name a third of its residences
-    assert wo.orders_sql(conn) == wo.ORDERS_BY[wo.BY_PASS]
-    orders = wo.orders(conn, date(2026, 12, 1))
-    assert [(o.id, o.halls, o.encoded, o.state) for o in orders] == \
-        [(r[0], r[5], r[6], r[3]) for r in by_pass]
-
-
-def test_few_residences_in_orders_go_through_the_index_with_the_same_rows(pilot):
-    conn = pilot.conn
-    few = [r for (r,) in conn.execute("SELECT id FROM residences ORDER BY id LIMIT 5")]
-    # the demo's orders set aside for this connection: a TEMP table hides them
-    conn.execute("CREATE TEMP TABLE work_orders AS SELECT * FROM main.work_orders WHERE 0")
-    conn.execute("INSERT INTO temp.work_orders (id, technician, residence_ids, planned_date, "
-                 "status) VALUES ('few', 'Zoé', json(?), '2026-11-02', 'issued')",
-                 (json.dumps(few),))
-    assert _share(conn) < wo.PASS_FROM
-    assert wo.orders_sql(conn) == wo.ORDERS_BY[wo.BY_INDEX]
-    by_index, by_pass = _both(conn)
-    assert by_index == by_pass and len(by_index) == 1
-    (order,) = wo.orders(conn, date(2026, 12, 1))
-    marks = ", ".join("?" * len(few))
+def _straight(conn, order_id: str) -> tuple[int, int, bool]:
+    """(halls, encoded, every residence done) of an order, over hall_status."""
+    (ids,) = conn.execute("SELECT residence_ids FROM work_orders WHERE id = ?",
+                          (order_id,)).fetchone()
+    ids = json.loads(ids)
+    marks = ", ".join("?" * len(ids))
     halls, encoded = conn.execute(
         f"SELECT count(*), coalesce(sum(status = 'encoded'), 0) FROM hall_status "
-        f"WHERE residence_id IN ({marks})", few).fetchone()
-    assert (order.halls, order.encoded, order.residence_count) == (halls, encoded, 5)
-    conn.execute("DROP TABLE temp.work_orders")
+        f"WHERE residence_id IN ({marks})", ids).fetchone()
+    done = dict(conn.execute(
+        f"SELECT hs.residence_id, {lateness.DONE_SQL} FROM hall_status hs "
+        f"WHERE hs.residence_id IN ({marks}) GROUP BY hs.residence_id", ids))
+    return halls, encoded, bool(ids) and all(done.get(r) for r in ids)
+
+
+def _check_list(conn) -> list:
+    found = wo.orders(conn, TODAY)
+    for order in found:
+        halls, encoded, done = _straight(conn, order.id)
+        assert (order.halls, order.encoded) == (halls, encoded), order
+        assert (order.state == "done") == (done and order.state != "closed"), order
+    return found
+
+
+def test_done_over_the_counts_is_done_over_the_halls(pilot):
+    over_halls, over_counts = _done_both_ways(pilot.conn)
+    assert over_counts == over_halls
+    assert 0 < sum(over_halls.values()) < len(over_halls)  # some done, some not
+
+
+def test_the_list_follows_an_encoding_recorded_since(pilot):
+    conn = pilot.conn
+    before = {o.id: o for o in _check_list(conn)}
+    assert {o.state for o in before.values()} >= {"late"}
+    # encode a pending hall of the first order's residences: the counts follow (triggers)
+    order = next(iter(before.values()))
+    (ids,) = conn.execute("SELECT residence_ids FROM work_orders WHERE id = ?",
+                          (order.id,)).fetchone()
+    marks = ", ".join("?" * len(json.loads(ids)))
+    hall_id, centrale_id = conn.execute(
+        f"SELECT hs.hall_id, c.id FROM hall_status hs JOIN centrales c ON c.hall_id = hs.hall_id "
+        f"WHERE hs.residence_id IN ({marks}) AND hs.status IN ('to_check', 'compatible') "
+        f"AND c.active = 1 LIMIT 1", json.loads(ids)).fetchone()
+    pilot.create("encodings", {"hall_id": hall_id, "centrale_id": centrale_id,
+                               "outcome": "encoded", "technician": "Zoé",
+                               "encoded_at": "2026-11-30T10:00:00+00:00", "door_opened": 1})
+    after = {o.id: o for o in _check_list(conn)}
+    assert after[order.id].encoded == order.encoded + 1
+    assert _done_both_ways(conn)[0] == _done_both_ways(conn)[1]

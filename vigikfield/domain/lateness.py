@@ -25,6 +25,9 @@ from . import workdays
 # Over the hall_status rows `hs` of one residence (grouped): is it done?
 DONE_SQL = ("(sum(hs.status = 'encoded') > 0 AND "
             "sum(hs.status = 'encoded') = count(*) - sum(hs.status = 'incompatible'))")
+# The same over a residence's counts `c` (`residence_counts`: those sums, kept by the
+# database; tests/test_work_orders_forms.py checks the two agree).
+DONE_COUNTS_SQL = "(c.encoded > 0 AND c.encoded = c.halls - c.incompatible)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 Every figure is counted over ``hall_status`` (the one status definition,
 docs/statuses.md): a residence's status is `progress.ResidenceProgress.status`
-over those counts, a residence is done by `lateness.DONE_SQL`, a hall is done
-when its status is ``encoded``. Site levels (priority) are confidential: the
+over those counts, a residence is done by `lateness.DONE_SQL` (over the
+per-residence counts `residence_counts` the database keeps: `DONE_COUNTS_SQL`), a
+hall is done when its status is ``encoded``. Site levels (priority) are confidential: the
 picker sorts and filters by them only for the pilot's profile.
 
 The last bundle received from a work order's technician is read by the sync
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..i18n import TranslatedError
 from . import progress, reasons
 from .classification import LEVELS
-from .lateness import DONE_SQL, LATE_RESIDENCE_SQL
+from .lateness import DONE_COUNTS_SQL, LATE_RESIDENCE_SQL
 from .profile import PILOT
 
 if TYPE_CHECKING:
@@ -122,35 +123,28 @@ class Order:
         return len(self.residences)
 
 
-# One row per work order `p`: its residences' halls counted over hall_status (`k`,
-# once per residence). A residence named in two orders counts in each. State:
-# closed as recorded; done when every residence is (DONE_SQL); late when one of
-# them is late by this order's date (`lateness.LATE_RESIDENCE_SQL`, the calendars'
-# rule); else issued.
-#
-# `k` reads hall_status in one of two ways, chosen by `orders` (same rows, same
-# sums): through the halls' residence index (`{by}` = ``hs.residence_id``), a few
-# lookups per hall, when the orders name a few residences; or in one pass over
-# every hall (``+hs.residence_id``: the ``+`` keeps SQLite off the index), when
-# they name many — at 130,000 halls with 8,446 of 20,569 residences in orders, the
-# pass is about twice as fast as 53,707 index lookups (bench/bench_work_orders.py).
-_ORDERS = """
+# One row per work order `p`: its residences' halls counted over hall_status — read
+# from `residence_counts` (`k`), the per-residence aggregate of hall_status the
+# database keeps (schema m011), one look-up per residence instead of a pass over
+# its halls. A residence named in two orders counts in each. State: closed as
+# recorded; done when every residence is (`lateness.DONE_COUNTS_SQL`, DONE_SQL over
+# the counts); late when one of them is late by this order's date
+# (`lateness.LATE_RESIDENCE_SQL`, the calendars' rule); else issued.
+_ORDERS = f"""
 WITH o AS (
   SELECT w.id AS order_id, j.value AS residence_id
   FROM work_orders w, json_each(w.residence_ids) j
 ), k AS (
-  SELECT hs.residence_id, count(*) AS halls, sum(hs.status = 'encoded') AS encoded,
-         {done} AS done
-  FROM hall_status hs
-  WHERE {by} IN (SELECT residence_id FROM o)
-  GROUP BY {by}
+  SELECT c.residence_id, c.halls, c.encoded, {DONE_COUNTS_SQL} AS done
+  FROM residence_counts c
+  WHERE c.residence_id IN (SELECT residence_id FROM o)
 )
 SELECT p.id, p.technician, p.planned_date,
   CASE
     WHEN coalesce(p.status, 'issued') = 'closed' THEN 'closed'
     WHEN count(o.residence_id) > 0 AND sum(coalesce(k.done, 0)) = count(o.residence_id)
       THEN 'done'
-    WHEN max({late}) THEN 'late'
+    WHEN max({LATE_RESIDENCE_SQL}) THEN 'late'
     ELSE 'issued'
   END,
   json_group_array(coalesce(res.name, o.residence_id)) FILTER (WHERE o.residence_id IS NOT NULL),
@@ -164,30 +158,13 @@ ORDER BY p.planned_date IS NULL, p.planned_date, p.technician, p.id
 """
 
 
-BY_INDEX, BY_PASS = "hs.residence_id", "+hs.residence_id"
-ORDERS_BY = {by: _ORDERS.format(by=by, done=DONE_SQL, late=LATE_RESIDENCE_SQL)
-             for by in (BY_INDEX, BY_PASS)}
-# From this share of the residences in orders on, one pass over the halls beats the
-# index lookups (a lookup costs about four halls of a pass).
-PASS_FROM = 0.25
-
-_SHARE = """SELECT (SELECT count(DISTINCT j.value) FROM work_orders w, json_each(w.residence_ids) j),
-                   (SELECT count(*) FROM residences)"""
-
-
-def orders_sql(conn: sqlite3.Connection) -> str:
-    """The form of the list's statement for this database (`_ORDERS`)."""
-    ordered, residences = conn.execute(_SHARE).fetchone()
-    return ORDERS_BY[BY_PASS if residences and ordered >= PASS_FROM * residences else BY_INDEX]
-
-
 def orders(conn: sqlite3.Connection, today: date) -> list[Order]:
     """Every work order, by planned date (undated last), then technician."""
     return [
         Order(oid, tech, planned, state, tuple(sorted(json.loads(names or "[]"), key=str)),
               int(halls), int(encoded))
         for oid, tech, planned, state, names, halls, encoded in conn.execute(
-            orders_sql(conn), {"today": today.isoformat()})
+            _ORDERS, {"today": today.isoformat()})
     ]
 
 
