@@ -75,6 +75,12 @@ def _spellings(kind: str, code: str) -> set[str]:
     return {names.fold(s) for s in said if s}
 
 
+def _label(kind: str, code: str) -> str:
+    from ..i18n import t
+
+    return t(f"failures.{kind}.{code}")
+
+
 def choice(kind: str, text: str) -> str:
     """The code of a service, a kind of failure or a closure, from its code or its name in
     French or English (case and accents ignored); FailureError lists the choices."""
@@ -82,10 +88,8 @@ def choice(kind: str, text: str) -> str:
     for code in _CHOICES[kind]:
         if wanted in _spellings(kind, code):
             return code
-    from ..i18n import t
-
     raise FailureError(f"bad_{kind}", value=text,
-                       choices=", ".join(t(f"failures.{kind}.{c}") for c in _CHOICES[kind]))
+                       choices=", ".join(_label(kind, c) for c in _CHOICES[kind]))
 
 
 def _hall(conn: sqlite3.Connection, code_text: str) -> tuple[str, str]:
@@ -138,7 +142,7 @@ def close(store, report_id: str, closure: str, closed_on: date, by: str | None,
         raise FailureError("no_report", id=report_id)
     reported_on, done = row
     if done is not None:
-        raise FailureError("already_closed", id=report_id[:8], closure=done)
+        raise FailureError("already_closed", id=report_id[:8], closure=_label("closure", done))
     if closed_on > today:
         raise FailureError("future", day=closed_on.isoformat(), today=today.isoformat())
     if reported_on and closed_on.isoformat() < reported_on:

@@ -32,8 +32,10 @@ HISTORY_COLUMNS = ("when", "who", "field", "change", "reason")
 HISTORY_GIVE_WAY = {"field": 14, "change": 14, "who": 8, "reason": 12}
 
 
-def _status(status: str) -> str:
+def _status(status: str, to_verify: bool = False) -> str:
     text = t(f"status.hall.{status}")
+    if to_verify:  # an open access-failure report (docs/failures.md)
+        text = f"{text} · {t('failures.to_verify')}"
     style = STYLE.get(status, "")
     return f"[{style}]{text}[/]" if style else text
 
@@ -70,7 +72,10 @@ class ChecklistResidencesScreen(TranslatedScreen):
         cursor = table.cursor_row
         table.clear()
         for r in rows:
-            table.add_row(r.name or "-", r.commune or "-", f"{r.encoded}/{r.halls}",
+            halls = f"{r.encoded}/{r.halls}"
+            if r.to_verify:  # halls with an open access-failure report
+                halls = t("failures.route_to_verify", status=halls, count=r.to_verify)
+            table.add_row(r.name or "-", r.commune or "-", halls,
                           str(r.retired or "-"), r.address or "-", key=r.id)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
@@ -116,7 +121,8 @@ class ChecklistHallsScreen(TranslatedScreen):
         cursor = table.cursor_row
         table.clear()
         for h in rows:
-            table.add_row(h.code, h.label or "-", _status(h.status), str(h.dwellings or "-"),
+            table.add_row(h.code, h.label or "-", _status(h.status, h.to_verify),
+                          str(h.dwellings or "-"),
                           _centrale(h.brand, h.model), key=h.id)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
@@ -188,7 +194,7 @@ class ChecklistHallScreen(TranslatedScreen):
         lines = [
             t("checklist.tui.hall_title", code=hall.code, label=hall.label or "-",
               residence=(residence.name if residence else None) or "-",
-              status=_status(hall.status)),
+              status=_status(hall.status, hall.to_verify)),
             t("checklist.tui.hall_facts", dwellings=hall.dwellings or "-",
               vigik=t(f"wizard.vigik.{hall.vigik or 'unknown'}"),
               location=hall.centrale_location or "-", address=hall.address or "-"),
