@@ -50,7 +50,7 @@ class HallRow:
     vigik: str | None
     centrale_location: str | None
     status: str                # a hall status, or RETIRED
-    to_verify: bool = False    # an open access-failure report (hall_status.to_verify)
+    to_verify: int = 0         # 1: an open access-failure report (hall_status.to_verify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ ORDER BY c.name, r.name, r.id"""
 
 _HALLS = f"""SELECT h.id, h.residence_id, h.code, h.label, coalesce(h.address, r.address),
   h.dwellings, h.brand, h.model, h.vigik, h.centrale_location, coalesce(s.status, '{RETIRED}'),
-  coalesce(s.to_verify, 0) != 0
+  coalesce(s.to_verify, 0)
 FROM halls h
 JOIN residences r ON r.id = h.residence_id
 LEFT JOIN hall_status s ON s.hall_id = h.id
