@@ -330,10 +330,5 @@ def repeated(conn: sqlite3.Connection, today: date) -> list[dict[str, Any]]:
     return out
 
 
-def open_count(conn: sqlite3.Connection) -> int:
-    """Halls to verify (an open report), from hall_status."""
-    return conn.execute("SELECT count(*) FROM hall_status WHERE to_verify").fetchone()[0]
-
-
 def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
