@@ -22,6 +22,7 @@ from ..domain.model import VIGIK_STATUSES
 from ..i18n import TranslatedError, format_datetime, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
+from . import failure
 from .dialogs import ChoiceDialog, ReasonDialog
 from .residence import STATUS_STYLE
 
@@ -156,6 +157,11 @@ class ChecklistHallScreen(TranslatedScreen):
         Binding("c", "replace", "checklist.tui.key_replace", id="checklist.replace"),
         Binding("r", "re_encode", "checklist.tui.key_re_encode", id="checklist.re_encode"),
         Binding("x", "retire", "checklist.tui.key_retire", id="checklist.retire"),
+        # an access failure reported at this hall, or its reports closed (screens/failure.py)
+        Binding("s", "report_failure", "failures.tui.key_report", id="failures.report",
+                show=False),
+        Binding("k", "close_failures", "failures.tui.key_close", id="failures.close",
+                show=False),
         Binding("escape", "app.pop_screen", "checklist.tui.key_back", id="checklist.back"),
     ]
 
@@ -199,6 +205,9 @@ class ChecklistHallScreen(TranslatedScreen):
               vigik=t(f"wizard.vigik.{hall.vigik or 'unknown'}"),
               location=hall.centrale_location or "-", address=hall.address or "-"),
         ]
+        reported = failure.open_line(store, hall.id)
+        if reported:  # an open access-failure report: the hall is to verify
+            lines.append(f"[b yellow]{reported}[/]")
         for c in scope.centrales(store, hall.id):
             lines.append(t("checklist.tui.centrale_active" if c.active
                            else "checklist.tui.centrale_closed",
@@ -230,6 +239,14 @@ class ChecklistHallScreen(TranslatedScreen):
             self.show()
 
         self.app.push_screen(ReasonDialog(question), go)
+
+    def action_report_failure(self) -> None:
+        if self.hall is not None:
+            failure.report_failure(self, self.hall_id, self.show)
+
+    def action_close_failures(self) -> None:
+        if self.hall is not None:
+            failure.close_failures(self, self.hall_id, self.show)
 
     def action_replace(self) -> None:
         code = self.hall.code if self.hall else ""
