@@ -94,3 +94,30 @@ async def test_maintenance_reports_from_its_checklist_hall(tmp_path):
         assert (report["code"], report["service"], report["reported_by"]) == (
             code_of(store, ids["mez_b"]), "police_nationale", "Mme Martin")
         assert "À vérifier" in str(app.screen.query_one("#checklist-facts").render())
+
+
+async def test_the_wizard_ending_encoded_offers_to_close_the_open_reports(store, tmp_path):
+    from datetime import date
+
+    from test_tui_wizard import _setup
+    from tui_wait import until as _until
+    from vigikfield.screens.dialogs import ChoiceDialog
+
+    ids, app, _ = _setup(store, tmp_path)
+    failures.report(store, ids["mez_b"], "police_nationale", "badge_refused", date.today(),
+                    "Brigadier Durand", today=date.today())
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.open_hall(ids["mez_b"])
+        await until(pilot, lambda: isinstance(app.screen, HallScreen))
+        await pilot.press("enter")  # compatible; the card is recognised by itself
+        await _until(pilot, lambda: app.screen.state.step == "encoding")
+        for step in ("door", "label", "done"):
+            await pilot.press("enter")
+            await _until(pilot, lambda: isinstance(app.screen, ChoiceDialog)
+                         or app.screen.state.step == step)
+        await _until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert failures.listing(store.conn, open_only=True)  # still open: not by itself
+        await pilot.press("enter")  # the first choice: close them, re-encoded
+        await _until(pilot, lambda: isinstance(app.screen, HallScreen))
+        (report,) = failures.listing(store.conn)
+        assert (report["closure"], report["closed_on"]) == ("re_encoded", date.today().isoformat())

@@ -143,6 +143,38 @@ def close_failures(screen, hall_id: str, done=None) -> None:
                                   app.today(), app.store.actor), write)
 
 
+def offer_closure(screen, hall_id: str, done=None) -> None:
+    """The wizard ended encoded on a hall with open reports: offer to close them as
+    re-encoded (today, by the profile's name); no, and they stay open."""
+    from .dialogs import ChoiceDialog
+
+    app = screen.app
+    ids = failures.open_reports(app.store.conn, hall_id)
+    if not ids:
+        return
+
+    def answered(choice: str | None) -> None:
+        if choice != "close":
+            return
+        try:
+            with app.store.transaction():
+                for report_id in ids:
+                    failures.close(app.store, report_id, "re_encoded", app.today(), None,
+                                   today=app.today())
+        except TranslatedError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.notify(t("failures.closed", count=len(ids),
+                        closure=t("failures.closure.re_encoded"),
+                        ids=", ".join(i[:8] for i in ids)))
+        if done is not None:
+            done()
+
+    app.push_screen(ChoiceDialog(t("failures.tui.offer", count=len(ids)),
+                                 [("close", t("failures.tui.offer_yes")),
+                                  ("keep", t("failures.tui.offer_no"))]), answered)
+
+
 def open_line(store, hall_id: str) -> str | None:
     """« 2 échecs d'accès signalés, à vérifier (c : clore) » for a hall with open reports."""
     rows = failures.listing(store.conn, open_only=True, hall_id=hall_id)

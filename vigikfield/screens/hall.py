@@ -111,6 +111,7 @@ class HallScreen(TranslatedScreen):
         self.card_reading = False
         self.programming = False
         self.label: labels.Label | None = None
+        self.offered_closure = False
 
     @property
     def store(self):
@@ -182,6 +183,10 @@ class HallScreen(TranslatedScreen):
         if reported:  # an open access-failure report: the hall is to verify
             panel = f"[b yellow]{reported}[/]\n\n{panel}"
         self.query_one("#step-panel", Static).update(panel)
+        if reported and step == "done" and not self.offered_closure \
+                and (state.encoding or {}).get("outcome") in wizard.PROGRAMMED:
+            self.offered_closure = True  # once: the hall is encoded again, close its reports?
+            failure.offer_closure(self, self.hall_id, self._failures_changed)
         preview = self.query_one("#label-preview")
         preview.display = step == "label"
         if step == "label":
