@@ -180,15 +180,18 @@ def to_close(conn: sqlite3.Connection, target: str) -> list[str]:
 
 
 # -- reading -----------------------------------------------------------------
+# A report's hall in hall_status, one seek per report (a LEFT JOIN on the view would
+# materialise it whole: 130,000 halls for a few reports).
+_STATUS = "(SELECT hs.{column} FROM hall_status hs WHERE hs.hall_id = f.hall_id)"
 LIST_KEYS = ("id", "code", "label", "residence", "landlord", "commune", "reported_on", "service",
              "what", "details", "reported_by", "closure", "closed_on", "closed_by",
              "closure_note", "status", "to_verify")
-_LIST = """SELECT f.id, h.code, h.label, r.name, l.name, c.name, f.reported_on, f.service,
+_LIST = f"""SELECT f.id, h.code, h.label, r.name, l.name, c.name, f.reported_on, f.service,
        f.what, f.details, f.reported_by, f.closure, f.closed_on, f.closed_by, f.closure_note,
-       coalesce(hs.status, 'retired'), coalesce(hs.to_verify, 0)
+       coalesce({_STATUS.format(column="status")}, 'retired'),
+       coalesce({_STATUS.format(column="to_verify")}, 0)
 FROM failure_reports f
 JOIN halls h ON h.id = f.hall_id
-LEFT JOIN hall_status hs ON hs.hall_id = f.hall_id
 LEFT JOIN residences r ON r.id = h.residence_id
 LEFT JOIN landlords l ON l.id = r.landlord_id
 LEFT JOIN communes c ON c.id = r.commune_id
@@ -249,14 +252,14 @@ SELECT m.month, l.id, l.name, m.reports, m.halls,
 FROM months m LEFT JOIN landlords l ON l.id = m.landlord_id
 ORDER BY m.month, l.name, l.id"""
 
-_REPEATED = """
+_REPEATED = f"""
 SELECT h.code, h.label, r.name, l.name, c.name, count(*) AS reports, max(f.reported_on),
-       count(*) FILTER (WHERE f.closure IS NULL), coalesce(hs.status, 'retired'),
+       count(*) FILTER (WHERE f.closure IS NULL), coalesce({_STATUS.format(column="status")},
+                                                          'retired'),
        (SELECT group_concat(DISTINCT g.what) FROM failure_reports g
         WHERE g.hall_id = f.hall_id AND g.reported_on BETWEEN :since AND :today)
 FROM failure_reports f
 JOIN halls h ON h.id = f.hall_id
-LEFT JOIN hall_status hs ON hs.hall_id = f.hall_id
 LEFT JOIN residences r ON r.id = h.residence_id
 LEFT JOIN landlords l ON l.id = r.landlord_id
 LEFT JOIN communes c ON c.id = r.commune_id
