@@ -29,6 +29,7 @@ async def test_report_from_a_label_lookup_then_close_it_from_the_hall_screen(tmp
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, HallScreen))
         assert app.screen.hall_id == ids["al_a"]
+        assert any("s signale un échec" in n.message for n in app._notifications)
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, FailureDialog))
         dialog = app.screen
