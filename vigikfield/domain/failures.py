@@ -280,15 +280,6 @@ class Rate:
     encoded_halls: int          # encoded today, or on the month's last day (_ENCODED_DAYS)
     halls_reported: int         # halls with at least one report
 
-    @property
-    def per_encoded_hall(self) -> float | None:
-        return self.reports / self.encoded_halls if self.encoded_halls else None
-
-    @property
-    def halls_share(self) -> float | None:
-        """Halls with at least one report, per encoded hall."""
-        return self.halls_reported / self.encoded_halls if self.encoded_halls else None
-
 
 def by_landlord(conn: sqlite3.Connection, today: date) -> list[Rate]:
     """Every landlord's reports up to `today` and its halls encoded today."""
