@@ -44,8 +44,8 @@ def _done_both_ways(conn) -> tuple[dict, dict]:
         f"SELECT hs.residence_id, {lateness.DONE_SQL} FROM hall_status hs "
         f"WHERE hs.residence_id IS NOT NULL GROUP BY hs.residence_id"))
     over_counts = dict(conn.execute(
-        f"SELECT c.residence_id, {lateness.DONE_COUNTS_SQL} FROM residence_counts c "
-        f"WHERE c.residence_id != ''"))
+        f"SELECT k.residence_id, {lateness.DONE_COUNTS_SQL} FROM residence_counts k "
+        f"WHERE k.residence_id != ''"))
     return over_halls, over_counts
 
 

@@ -135,9 +135,9 @@ WITH o AS (
   SELECT w.id AS order_id, j.value AS residence_id
   FROM work_orders w, json_each(w.residence_ids) j
 ), k AS (
-  SELECT c.residence_id, c.halls, c.encoded, {DONE_COUNTS_SQL} AS done
-  FROM residence_counts c
-  WHERE c.residence_id IN (SELECT residence_id FROM o)
+  SELECT k.residence_id, k.halls, k.encoded, {DONE_COUNTS_SQL} AS done
+  FROM residence_counts k
+  WHERE k.residence_id IN (SELECT residence_id FROM o)
 )
 SELECT p.id, p.technician, p.planned_date,
   CASE
