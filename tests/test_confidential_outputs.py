@@ -89,6 +89,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "serve": "serves the TUI behind a token; prints its address (tabs see what the TUI shows)",
     "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
                             ["--format", "xlsx", "--out", "{out}.xlsx"]],
+    "report vigik-plus": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report pdf": [["--out", "{out}.pdf"], ["--map", "--out", "{out}.pdf"]],
     # the classification's own commands: the pilot's, confidential by purpose
