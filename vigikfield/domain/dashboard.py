@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from . import lateness
+from . import lateness, upkeep
 
 # How the figures may be grouped (None: the territory as a whole).
 GROUPINGS = ("landlord", "commune", "qpv", "residence", "technician")
@@ -277,3 +277,9 @@ def load(conn: sqlite3.Connection, today: date, *, late: bool = True) -> Dashboa
     return Dashboard(groups=groups, coverage=coverage_of(groups["qpv"], goals(conn)),
                      weeks=_campaign_weeks(conn, weeks, today),
                      late=lateness.late_residences(conn, today) if late else [])
+
+
+def vigik_plus(conn: sqlite3.Connection, today: date) -> upkeep.Figures:
+    """The territory's halls and dwellings Vigik Plus ready and its halls' yearly
+    maintenance as of `today` (`upkeep`, docs/vigik-plus.md): one more statement."""
+    return upkeep.territory(conn, today)
