@@ -265,3 +265,37 @@ def test_maintenance_edits_only_its_landlords_halls(store, cli):
     assert _ops(store) == before
     assert store.get("halls", ids["al_a"])["vigik_plus"] is None
     assert store.get("halls", ids["pc_2"])["vigik_plus"] == 0
+
+
+def test_a_maintenance_laptops_dates_reach_the_pilots_report(tmp_path):
+    from conftest import Cli
+    from sync_world import World
+
+    world = World(tmp_path)
+    pilot = Cli(world.pilot.path)
+    code = world.pilot.get("halls", world.hall)["code"]
+    maint = Cli(tmp_path / "maint.db")
+
+    def key(cli) -> str:
+        return cli("device", "show", "--public-key").output.strip()
+
+    assert maint("trust", "add", key(pilot), "--name", "pilote", "--role", "pilot").exit_code == 0
+    assert pilot("trust", "add", key(maint), "--name", "Mme Martin", "--role", "maintenance",
+                 "--landlord", "Habitat 77").exit_code == 0
+    assert pilot("bundle", "maintenance", "--landlord", "Habitat 77",
+                 "--out", tmp_path / "m.vfb").exit_code == 0
+    assert maint("bundle", "import", tmp_path / "m.vfb").exit_code == 0
+    assert maint("profile", "set", "--name", "Mme Martin").exit_code == 0
+    done = maint("hall", "edit", code, "--vigik-plus", "yes", "--last-maintenance", "2024-02-29",
+                 "--reason", "contrat d'entretien")
+    assert done.exit_code == 0, done.output
+    assert maint("bundle", "export", "--out", tmp_path / "back.vfb").exit_code == 0
+    merged = pilot("bundle", "merge", tmp_path / "back.vfb")
+    assert merged.exit_code == 0, merged.output
+    report = _json(pilot("report", "vigik-plus", "--today", "2025-03-01", "--json"))
+    assert [(h["code"], h["days_overdue"]) for h in report["overdue"]] == [(code, 1)]
+    shown = _json(pilot("hall", "show", code, "--json"))[0]
+    assert (shown["vigik_plus"], shown["last_maintenance"]) == ("yes", "2024-02-29")
+    history = [h for h in _json(pilot("journal", "show", code, "--json"))
+               if h["field"] in ("vigik_plus", "last_maintenance")]
+    assert {(h["actor"], h["reason"]) for h in history} == {("Mme Martin", "contrat d'entretien")}
