@@ -296,18 +296,20 @@ def test_attempt_clock_is_checked_by_journal_verify(store):
     assert problem is not None and problem.key == "clock" and problem.entity == "encodings"
 
 
-def test_the_deciding_attempt_kept_by_triggers_is_checked_by_journal_verify(store, cli):
+def test_the_deciding_attempt_kept_by_triggers_is_checked_by_journal_verify(store):
     """A hall_decided row changed behind the app's back (sqlite3 by hand) is found."""
-    ids = tinyterritory.build(store)
-    (hall, decided) = store.conn.execute(
-        "SELECT hall_id, encoding_id FROM hall_decided LIMIT 1").fetchone()
+    tinyterritory.build(store)
+    (hall, decided, result) = store.conn.execute(
+        "SELECT hall_id, encoding_id, result FROM hall_decided LIMIT 1").fetchone()
     assert journal.verify(store.conn) is None
     store.conn.execute("DELETE FROM hall_decided WHERE hall_id = ?", (hall,))
     problem = journal.verify(store.conn)
     assert problem is not None and problem.key == "decided" and problem.entity_id == hall
     assert decided in problem.text()
-    store.conn.execute("INSERT INTO hall_decided VALUES (?, ?)", (hall, ids["enc1"]))
-    assert journal.verify(store.conn) is not None or decided == ids["enc1"]
+    store.conn.execute("INSERT INTO hall_decided (hall_id, encoding_id, result) VALUES (?, ?, ?)",
+                       (hall, decided, "failed" if result == "encoded" else "encoded"))
+    problem = journal.verify(store.conn)
+    assert problem is not None and problem.key == "decided" and problem.entity_id == hall
 
 
 def test_the_wizard_keeps_showing_the_attempt_it_just_closed(store):

@@ -497,11 +497,12 @@ def verify_clocks(conn: sqlite3.Connection) -> Problem | None:
 
 def verify_decided(conn: sqlite3.Connection) -> Problem | None:
     """The first hall whose deciding attempt (``hall_decided``, kept by triggers) is not
-    the one the status rule gives from scratch."""
-    from .schema import DECIDED_ALL
+    what the status rule gives from scratch."""
+    from .schema import DECIDED_ALL, DECIDED_COLUMNS
 
-    want = {hall: d for hall, d in conn.execute(DECIDED_ALL) if d is not None}
-    have = dict(conn.execute("SELECT hall_id, encoding_id FROM hall_decided"))
+    want = {row[0]: row[1:] for row in conn.execute(DECIDED_ALL)}
+    have = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT hall_id, {', '.join(DECIDED_COLUMNS)} FROM hall_decided")}
     for hall_id in sorted(set(want) | set(have)):
         if want.get(hall_id) != have.get(hall_id):
             return Problem("state", "decided", {"have": repr(have.get(hall_id)),
