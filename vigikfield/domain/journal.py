@@ -511,8 +511,25 @@ def verify_decided(conn: sqlite3.Connection) -> Problem | None:
     return None
 
 
+def verify_counts(conn: sqlite3.Connection) -> Problem | None:
+    """The first residence whose counts (``residence_counts``, kept by triggers) are not
+    the aggregate of its halls' statuses."""
+    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL
+
+    want = {row[0]: row[1:] for row in conn.execute(RESIDENCE_COUNTS_ALL)}
+    have = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT residence_id, {', '.join(RESIDENCE_COUNT_COLUMNS)} FROM residence_counts")}
+    for residence_id in sorted(set(want) | set(have)):
+        if want.get(residence_id) != have.get(residence_id):
+            return Problem("state", "counts", {"have": repr(have.get(residence_id)),
+                                               "want": repr(want.get(residence_id))},
+                           entity="residences", entity_id=residence_id)
+    return None
+
+
 def verify(conn: sqlite3.Connection) -> Problem | None:
-    return verify_chains(conn) or verify_state(conn) or verify_clocks(conn) or verify_decided(conn)
+    return (verify_chains(conn) or verify_state(conn) or verify_clocks(conn)
+            or verify_decided(conn) or verify_counts(conn))
 
 
 def history(conn: sqlite3.Connection, entity: str, entity_ids: list[str]) -> list[dict]:
