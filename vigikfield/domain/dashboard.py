@@ -253,6 +253,7 @@ class Dashboard:
     coverage: dict[str, Coverage]           # "qpv", "outside"
     weeks: list[Week]
     late: list[lateness.LateResidence]
+    to_verify: int = 0                      # halls with an open access-failure report
 
     @property
     def territory(self) -> Group:
@@ -266,7 +267,13 @@ def load(conn: sqlite3.Connection, today: date, *, late: bool = True) -> Dashboa
     groups, weeks = _every(conn)
     return Dashboard(groups=groups, coverage=coverage_of(groups["qpv"], goals(conn)),
                      weeks=_campaign_weeks(conn, weeks, today),
-                     late=lateness.late_residences(conn, today) if late else [])
+                     late=lateness.late_residences(conn, today) if late else [],
+                     to_verify=to_verify(conn))
+
+
+def to_verify(conn: sqlite3.Connection) -> int:
+    """Halls to verify (an open access-failure report): a count over hall_status."""
+    return conn.execute("SELECT count(*) FROM hall_status WHERE to_verify").fetchone()[0]
 
 
 def vigik_plus(conn: sqlite3.Connection, today: date) -> upkeep.Figures:
