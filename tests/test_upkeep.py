@@ -299,3 +299,15 @@ def test_a_maintenance_laptops_dates_reach_the_pilots_report(tmp_path):
     history = [h for h in _json(pilot("journal", "show", code, "--json"))
                if h["field"] in ("vigik_plus", "last_maintenance")]
     assert {(h["actor"], h["reason"]) for h in history} == {("Mme Martin", "contrat d'entretien")}
+
+
+@pytest.mark.parametrize("landlord", [None, "foyers", "habitat77"])
+def test_the_one_statement_summary_equals_its_two_parts(store, landlord):
+    ids = _territory(store)
+    landlord_id = ids[landlord] if landlord else None
+    groups, total = upkeep.summary(store.conn, TODAY, landlord_id)
+    assert groups == upkeep.by_landlord(store.conn, TODAY, landlord_id)
+    assert total == upkeep.territory(store.conn, TODAY, landlord_id)
+    assert [g.name for g in groups] == (
+        ["Habitat 77", "Les Foyers de Seine-et-Marne"] if landlord is None
+        else [store.get("landlords", landlord_id)["name"]])

@@ -50,14 +50,13 @@ def sheets(conn, today: date, landlord_id: str | None = None,
     landlord, none — residences without a landlord —, total) and names stay codes."""
     from ..domain import upkeep
 
-    groups = upkeep.by_landlord(conn, today, landlord_id)
+    groups, total = upkeep.summary(conn, today, landlord_id)
     summary = []
     for g in groups:
         name = g.name if g.id is not None else (t("upkeep.no_landlord") if readable else None)
         summary.append({"landlord": name, "row": "landlord" if g.id is not None else "none",
                         **{k: getattr(g, k) for k in upkeep.FIGURES}})
     if landlord_id is None:
-        total = upkeep.territory(conn, today)
         summary.append({"landlord": t("upkeep.total") if readable else None, "row": "total",
                         **{k: getattr(total, k) for k in upkeep.FIGURES}})
     overdue = [{c.key: getattr(h, c.key) for c in OVERDUE_COLUMNS}

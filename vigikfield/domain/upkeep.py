@@ -143,6 +143,26 @@ def territory(conn: sqlite3.Connection, today: date,
     return Figures(None, None, *row)
 
 
+def summary(conn: sqlite3.Connection, today: date,
+            landlord_id: str | None = None) -> tuple[list[Figures], Figures]:
+    """`by_landlord` and `territory` in one statement: the halls are read once (the
+    report's two passes at 130,000 halls become one)."""
+    sql = (f"WITH cells AS MATERIALIZED ({_CELLS})\n"
+           f"SELECT 0, g.landlord_id IS NULL, (SELECT l.name FROM landlords l "
+           f"WHERE l.id = g.landlord_id), g.* FROM (SELECT c.landlord_id, {_SELECT} FROM cells c "
+           f"GROUP BY c.landlord_id) g\n"
+           f"UNION ALL SELECT 1, 1, NULL, NULL, {_SELECT} FROM cells c\n"
+           f"ORDER BY 1, 2, 3, 4")
+    groups, total = [], None
+    for row in conn.execute(sql, _params(today, landlord_id)):
+        if row[0]:
+            total = Figures(None, None, *row[4:])
+        else:
+            groups.append(Figures(row[3], row[2], *row[4:]))
+    assert total is not None
+    return groups, total
+
+
 @dataclass(frozen=True, slots=True)
 class OverdueHall:
     code: str
