@@ -272,8 +272,9 @@ def load(conn: sqlite3.Connection, today: date, *, late: bool = True) -> Dashboa
 
 
 def to_verify(conn: sqlite3.Connection) -> int:
-    """Halls to verify (an open access-failure report): a count over hall_status."""
-    return conn.execute("SELECT count(*) FROM hall_status WHERE to_verify").fetchone()[0]
+    """Halls to verify (an open access-failure report): the sum of the residences' kept
+    counts over hall_status (residence_counts)."""
+    return conn.execute("SELECT coalesce(sum(to_verify), 0) FROM residence_counts").fetchone()[0]
 
 
 def vigik_plus(conn: sqlite3.Connection, today: date) -> upkeep.Figures:
