@@ -96,6 +96,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "failure list": [[], ["--json"], ["--open", "--format", "csv", "--out", "{out}.csv"]],
     "report failures": [[], ["--json"], ["--by", "month", "--json"],
                         ["--format", "xlsx", "--out", "{out}.xlsx"]],
+    "report vigik-plus": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report pdf": [["--out", "{out}.pdf"], ["--map", "--out", "{out}.pdf"]],
     # the classification's own commands: the pilot's, confidential by purpose

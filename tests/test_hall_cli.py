@@ -23,17 +23,17 @@ def test_list_json_is_a_list_of_objects_with_the_documented_keys(store, cli):
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
     assert isinstance(listed, list) and len(listed) == 7
-    assert all(tuple(h) == halls.LIST_KEYS for h in listed)
+    assert all(tuple(h) == halls.JSON_KEYS for h in listed)
     by_code = {h["code"]: h for h in listed}
     assert by_code[_code(store, ids, "mez_a")] == {
         "code": _code(store, ids, "mez_a"), "label": "A", "residence": "Les Mézereaux",
         "landlord": "Habitat 77", "commune": "Melun", "dwellings": 12, "status": "encoded",
-        "to_verify": 0}
+        "to_verify": 0, "vigik_plus": "unknown", "last_maintenance": None}
     assert by_code[_code(store, ids, "pc_1")]["status"] == "failed"
     assert by_code[_code(store, ids, "pc_2")]["status"] == "to_check"
     # the keys are documented where --help (and docs/cli.md) shows them
     help_text = cli("hall", "list", "--help", lang="en").output
-    assert all(key in help_text for key in halls.LIST_KEYS)
+    assert all(key in help_text for key in halls.JSON_KEYS)
 
 
 @pytest.mark.parametrize("args, keys", [

@@ -14,6 +14,7 @@ import click
 
 from .base import Context
 from ..domain.model import VIGIK_STATUSES
+from ..domain.upkeep import VIGIK_PLUS_WORDS
 from ..i18n import t
 
 
@@ -96,6 +97,8 @@ def register(cli: click.Group) -> None:
     @click.option("--vigik", type=click.Choice(VIGIK_STATUSES), help=t("checklist.opt_vigik"))
     @click.option("--location", help=t("checklist.opt_location"))
     @click.option("--dwellings", type=int, metavar="N", help=t("checklist.opt_hall_dwellings"))
+    @click.option("--vigik-plus", type=click.Choice(VIGIK_PLUS_WORDS), help=t("upkeep.opt_vigik_plus"))
+    @click.option("--last-maintenance", metavar="DATE", help=t("upkeep.opt_last_maintenance"))
     @_reason_option(True)
     @click.pass_obj
     def hall_edit(obj: Context, code: str, reason: str, **changes) -> None:

@@ -34,11 +34,13 @@ def register(cli: click.Group) -> None:
     def show(obj: Context, hall_code: str, as_json: bool) -> None:
         from ..domain import halls
 
-        found = halls.show(obj.store().conn, hall_code)
+        conn = obj.store().conn
+        found = halls.show(conn, hall_code)
         if as_json:
             _dump([found])
             return
         _print_hall(found)
+        _print_upkeep(conn, found)
 
     @hall.command("list", help=t("halls.list_help"))
     @click.option("--residence", metavar="NAME", help=t("halls.opt_residence"))
@@ -117,3 +119,18 @@ def _print_hall(h: dict) -> None:
         echo(t("halls.show.conflict", id=c["id"], entity=t(f"entity.{c['entity']}"),
                field=t(f"field.{c['entity']}.{c['field']}"),
                a=json.dumps(c["a"], ensure_ascii=False), b=json.dumps(c["b"], ensure_ascii=False)))
+
+
+def _print_upkeep(conn, h: dict) -> None:
+    """The reader's Vigik Plus readiness and yearly maintenance, as of today (upkeep)."""
+    from datetime import date
+
+    from ..domain import upkeep
+    from ..i18n import format_date
+
+    u = upkeep.of_values(conn, upkeep.flag_of(h["vigik_plus"]), h["last_maintenance"],
+                         date.today())
+    click.echo(t("upkeep.show_line", ready=t(f"upkeep.ready.{u.ready}"),
+                 last=format_date(u.last_maintenance) if u.last_maintenance else "-",
+                 state=t(f"upkeep.state.{u.state}", due=format_date(u.due) if u.due else "",
+                         days=u.days_overdue or 0)))

@@ -55,6 +55,7 @@ def emit(sheets: list, fmt: str, out: Path | None, as_json: bool = False) -> Non
 REPORTS: tuple[str, ...] = ("report_progress", "report_calendar", "report_costs", "report_kit",
                             "report_replacements",
                             "report_failures",
+                            "report_vigik_plus",
                             "report_all", "report_pdf")
 
 

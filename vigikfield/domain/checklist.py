@@ -18,10 +18,11 @@ no second status definition.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ..i18n import TranslatedError
-from . import names, reasons, scope
+from . import names, reasons, scope, upkeep
 from .journal import Change
 from .model import VIGIK_STATUSES
 from .rights import check_checklist_keeper
@@ -40,7 +41,8 @@ class ChecklistError(TranslatedError):
 # `hall edit` options -> hall fields
 EDITABLE = {"brand": "brand", "model": "model", "vigik": "vigik",
             "location": "centrale_location", "dwellings": "dwellings", "label": "label",
-            "address": "address"}
+            "address": "address", "vigik_plus": "vigik_plus",
+            "last_maintenance": "last_maintenance"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +137,21 @@ def add_hall(store: Store, residence: str, *, label: str, address: str | None = 
     return Done(hall_id, code, tuple(k for k, v in fields.items() if v is not None))
 
 
-def edit_hall(store: Store, code: str, changes: dict[str, Any], reason: str | None) -> Done:
-    """Change a hall's facts (`EDITABLE` names); only the fields that differ are written."""
+def edit_hall(store: Store, code: str, changes: dict[str, Any], reason: str | None,
+              today: date | None = None) -> Done:
+    """Change a hall's facts (`EDITABLE` names); only the fields that differ are written.
+    Vigik Plus is yes/no/unknown, the last maintenance a date not after `today` (upkeep)."""
     why = _reason(store, reason)
     hall = scope.find_hall(store, code)
     fields = {EDITABLE[k]: v for k, v in changes.items() if v is not None}
     if not fields:
         raise ChecklistError("nothing_to_edit")
     _vigik(fields.get("vigik"))
+    if "vigik_plus" in fields:
+        fields["vigik_plus"] = upkeep.flag_of(fields["vigik_plus"])
+    if "last_maintenance" in fields:
+        fields["last_maintenance"] = upkeep.maintenance_date(fields["last_maintenance"],
+                                                             today or date.today())
     written = store.update("halls", hall.id, fields, reason=why)
     return Done(hall.id, hall.code, tuple(written))
 

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from . import lateness
+from . import lateness, upkeep
 
 # How the figures may be grouped (None: the territory as a whole).
 GROUPINGS = ("landlord", "commune", "qpv", "residence", "technician")
@@ -275,3 +275,9 @@ def to_verify(conn: sqlite3.Connection) -> int:
     """Halls to verify (an open access-failure report): the sum of the residences' kept
     counts over hall_status (residence_counts)."""
     return conn.execute("SELECT coalesce(sum(to_verify), 0) FROM residence_counts").fetchone()[0]
+
+
+def vigik_plus(conn: sqlite3.Connection, today: date) -> upkeep.Figures:
+    """The territory's halls and dwellings Vigik Plus ready and its halls' yearly
+    maintenance as of `today` (`upkeep`, docs/vigik-plus.md): one more statement."""
+    return upkeep.territory(conn, today)

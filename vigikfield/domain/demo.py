@@ -80,6 +80,7 @@ class _Builder:
         self.project_id = project_id
         self.rng = random.Random(SEED)
         self.police_rng = random.Random(SEED + 1)  # the police side, drawn apart
+        self.upkeep_rng = random.Random(f"{SEED}/upkeep")  # readers' upkeep, drawn apart
         self.rows: dict[str, list[tuple[str, dict[str, Any]]]] = {t: [] for t in ORDER}
 
     def add(self, table: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -336,6 +337,28 @@ class _Builder:
             # replaced: the landlord says so; a technician's visit confirms it is compatible
             first["fields"]["replaced_on"] = data.REPLACED_ON
 
+    def upkeep(self) -> None:
+        """Vigik Plus readiness and the readers' last yearly maintenance (docs/vigik-plus.md),
+        drawn with their own generator: the rest of the territory is unchanged. A residence's
+        halls are kept under one contract (the same visit, give or take a few days); one
+        residence in six has no date on record; some contracts have lapsed (overdue)."""
+        rng = self.upkeep_rng
+        for residence in self.residence_list:
+            recorded = rng.random() >= 1 / 6
+            visit = CAMPAIGN_START - timedelta(days=rng.randrange(0, 420))
+            retrofitted = rng.random()  # the landlord's retrofit progress for this residence
+            for hall in residence["halls"]:
+                fields = hall["fields"]
+                if fields["vigik"] == "compatible":
+                    draw = rng.random()
+                    fields["vigik_plus"] = (1 if draw < retrofitted * 0.8 else
+                                            None if draw > 0.85 else 0)
+                elif fields["vigik"] == "incompatible":
+                    fields["vigik_plus"] = 0 if rng.random() < 0.7 else None
+                if recorded:
+                    day = visit + timedelta(days=rng.randrange(0, 8))
+                    fields["last_maintenance"] = min(day, CAMPAIGN_START).isoformat()
+
     # -- equipment and campaign -----------------------------------------------
     def equipment(self) -> None:
         for hall in self.hall_list:
@@ -437,6 +460,7 @@ class _Builder:
         for residence in self.residence_list:
             self.add("residences", residence["id"], residence["fields"])
         self.replacements()
+        self.upkeep()
         for hall in self.hall_list:
             self.add("halls", hall["id"], hall["fields"])
         self.site_facts()

@@ -13,7 +13,7 @@ import sqlite3
 from typing import Any, NamedTuple
 
 from ..i18n import TranslatedError
-from . import hallcode, names
+from . import hallcode, names, upkeep
 from . import status as statuses
 from .wizard import parse_card_override
 
@@ -22,6 +22,10 @@ _LIST_COLUMNS = {"code": "s.code", "label": "s.label", "residence": "r.name",
                  "landlord": "l.name", "commune": "c.name", "dwellings": "s.dwellings",
                  "status": "s.status", "to_verify": "s.to_verify"}
 LIST_KEYS = tuple(_LIST_COLUMNS)
+# `hall list --json` says more: the reader's Vigik Plus readiness and last maintenance
+_JSON_COLUMNS = {**_LIST_COLUMNS, "vigik_plus": upkeep.WORD.format(f="h.vigik_plus"),
+                 "last_maintenance": "h.last_maintenance"}
+JSON_KEYS = tuple(_JSON_COLUMNS)
 
 
 class HallQueryError(TranslatedError):
@@ -60,8 +64,8 @@ LEFT JOIN communes c ON c.id = r.commune_id"""
 _LIST = "SELECT " + ", ".join(_LIST_COLUMNS.values()) + _LIST_FROM
 # The same rows as JSON objects, written by SQLite (130,000 halls: Python's json is slower)
 _LIST_JSON = ("SELECT json_object("
-              + ", ".join(f"'{key}', {column}" for key, column in _LIST_COLUMNS.items())
-              + ")" + _LIST_FROM)
+              + ", ".join(f"'{key}', {column}" for key, column in _JSON_COLUMNS.items())
+              + ")" + _LIST_FROM + "\nLEFT JOIN halls h ON h.id = s.hall_id")
 _LIST_ORDER = " ORDER BY l.name, r.name, length(s.label), s.label, s.code"
 
 
@@ -84,7 +88,7 @@ def listing(conn: sqlite3.Connection, *, residence: str | None = None,
 def listing_json(conn: sqlite3.Connection, *, residence: str | None = None,
                  landlord: str | None = None, commune: str | None = None,
                  status: str | None = None) -> list[str]:
-    """`listing` as JSON objects (keys `LIST_KEYS`), one text each."""
+    """`listing` as JSON objects (keys `JSON_KEYS`), one text each."""
     sql, params = _filtered(conn, _LIST_JSON, residence, landlord, commune, status)
     return [row[0] for row in conn.execute(sql, params)]
 
@@ -133,15 +137,17 @@ def find_code(conn: sqlite3.Connection, code_text: str) -> str:
     return row[0]
 
 
-_HALL = """SELECT h.code, h.label, coalesce(h.address, r.address), h.dwellings, h.vigik,
-       h.brand, h.model, h.centrale_location, h.notes, r.name, l.name, l.phone, c.name
+_HALL = f"""SELECT h.code, h.label, coalesce(h.address, r.address), h.dwellings, h.vigik,
+       h.brand, h.model, h.centrale_location, h.notes, r.name, l.name, l.phone, c.name,
+       {upkeep.WORD.format(f="h.vigik_plus")}, h.last_maintenance
 FROM halls h
 LEFT JOIN residences r ON r.id = h.residence_id
 LEFT JOIN landlords l ON l.id = r.landlord_id
 LEFT JOIN communes c ON c.id = r.commune_id
 WHERE h.id = ?"""
 _HALL_KEYS = ("code", "label", "address", "dwellings", "vigik", "brand", "model",
-              "centrale_location", "notes", "residence", "landlord", "landlord_phone", "commune")
+              "centrale_location", "notes", "residence", "landlord", "landlord_phone", "commune",
+              "vigik_plus", "last_maintenance")
 
 
 def show(conn: sqlite3.Connection, code_text: str) -> dict[str, Any]:

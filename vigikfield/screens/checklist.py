@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..domain import checklist, reasons, scope
+from ..domain import checklist, reasons, scope, upkeep
 from ..domain.history import hall_history
 from ..domain.model import VIGIK_STATUSES
-from ..i18n import TranslatedError, format_datetime, t
+from ..i18n import TranslatedError, format_date, format_datetime, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
 from . import failure
@@ -205,6 +206,7 @@ class ChecklistHallScreen(TranslatedScreen):
               vigik=t(f"wizard.vigik.{hall.vigik or 'unknown'}"),
               location=hall.centrale_location or "-", address=hall.address or "-"),
         ]
+        lines.append(_upkeep_line(upkeep.of_hall(store.conn, hall.id, date.today())))
         reported = failure.open_line(store, hall.id)
         if reported:  # an open access-failure report: the hall is to verify
             lines.append(f"[b yellow]{reported}[/]")
@@ -277,7 +279,9 @@ class ChecklistHallScreen(TranslatedScreen):
             return
         current = {"label": hall.label, "address": hall.address, "brand": hall.brand,
                    "model": hall.model, "location": hall.centrale_location,
-                   "dwellings": hall.dwellings}
+                   "dwellings": hall.dwellings,
+                   "last_maintenance": upkeep.of_hall(self.app.store.conn, hall.id,
+                                                      date.today()).last_maintenance}
         choices = [(name, t(f"field.halls.{field}")) for name, field in checklist.EDITABLE.items()]
 
         def value_given(name: str, value: str | None) -> None:
@@ -303,12 +307,32 @@ class ChecklistHallScreen(TranslatedScreen):
                                  [(v, t(f"wizard.vigik.{v}")) for v in VIGIK_STATUSES]),
                     lambda v: value_given(name, v))
                 return
+            if name == "vigik_plus":
+                self.app.push_screen(
+                    ChoiceDialog(t("upkeep.tui.ask_vigik_plus"),
+                                 [(w, t(f"upkeep.tui.{w}" if w != "unknown"
+                                        else "upkeep.tui.unknown_answer"))
+                                  for w in upkeep.VIGIK_PLUS_WORDS]),
+                    lambda v: value_given(name, v))
+                return
             field = t(f"field.halls.{checklist.EDITABLE[name]}")
             shown = "" if current.get(name) is None else str(current[name])
-            self.app.push_screen(ReasonDialog(t("checklist.tui.ask_value", field=field), shown),
+            question = (t("upkeep.tui.ask_last_maintenance") if name == "last_maintenance"
+                        else t("checklist.tui.ask_value", field=field))
+            self.app.push_screen(ReasonDialog(question, shown),
                                  lambda v: value_given(name, v))
 
         self.app.push_screen(ChoiceDialog(t("checklist.tui.ask_field"), choices), field_picked)
+
+
+def _upkeep_line(u: upkeep.HallUpkeep | None) -> str:
+    """The reader's Vigik Plus readiness and yearly maintenance, as of today."""
+    if u is None:
+        return ""
+    return t("upkeep.tui.facts", ready=t(f"upkeep.ready.{u.ready}"),
+             last=format_date(u.last_maintenance) if u.last_maintenance else "-",
+             state=t(f"upkeep.state.{u.state}", due=format_date(u.due) if u.due else "",
+                     days=u.days_overdue or 0))
 
 
 def _value(value: object) -> str:

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from ..domain import dashboard
 from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
 from ..domain.lateness import LateResidence, late_residences
+from ..domain.upkeep import FIGURES, Figures
 from ..i18n import format_date, format_number, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
@@ -114,6 +115,7 @@ class DashboardScreen(TranslatedScreen):
     DashboardScreen #dashboard { height: 1fr; }
     DashboardScreen #dash-coverage { height: auto; padding: 0 1; }
     DashboardScreen #dash-weekly-title, DashboardScreen #dash-late-title { padding: 0 1; }
+    DashboardScreen #dash-upkeep { height: auto; padding: 0 1; }
     DashboardScreen #dash-weekly { height: 2; margin: 0 1; max-width: 100%; }
     DashboardScreen #groupings { height: 1; }
     DashboardScreen #groupings Underline { display: none; }
@@ -138,6 +140,11 @@ class DashboardScreen(TranslatedScreen):
             super().__init__()
             self.data = data
 
+    class UpkeepLoaded(Message):
+        def __init__(self, figures: Figures) -> None:
+            super().__init__()
+            self.figures = figures
+
     class LateLoaded(Message):
         def __init__(self, late: list[LateResidence]) -> None:
             super().__init__()
@@ -152,6 +159,7 @@ class DashboardScreen(TranslatedScreen):
         yield Header()
         with Vertical(id="dashboard"):
             yield Static(t("dashboard.loading"), id="dash-coverage")
+            yield Static("", id="dash-upkeep")
             yield Label("", id="dash-weekly-title")
             yield Sparkline([], id="dash-weekly")
             yield Tabs(*(Tab(f"{n} {t(f'dashboard.by.{by}')}", id=f"tab-{by}")
@@ -182,6 +190,7 @@ class DashboardScreen(TranslatedScreen):
         """The figures first (one statement), then the late residences (another)."""
         conn = self.app.store.conn
         self.post_message(self.Loaded(dashboard.load(conn, self.today, late=False)))
+        self.post_message(self.UpkeepLoaded(dashboard.vigik_plus(conn, self.today)))
         self.post_message(self.LateLoaded(late_residences(conn, self.today)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -194,6 +203,12 @@ class DashboardScreen(TranslatedScreen):
         self.show_totals()
         self.show_weeks()
         self.fill()
+
+    def on_dashboard_screen_upkeep_loaded(self, message: UpkeepLoaded) -> None:
+        """Vigik Plus readiness and the yearly maintenance (docs/vigik-plus.md)."""
+        f = message.figures
+        self.query_one("#dash-upkeep", Static).update(t(
+            "upkeep.dashboard_line", **{k: format_number(getattr(f, k)) for k in FIGURES}))
 
     def on_dashboard_screen_late_loaded(self, message: LateLoaded) -> None:
         self.loading = False
