@@ -38,6 +38,8 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "profile show": [[], ["--json"]],
     "profile set": "writes the local profile; prints what it set",
     "encode": [["{code}", "--outcome", "no_access", "--reason", "absent"]],
+    "authorise": [["{residence}", "--by", "M. Dupont", "--window", "08:00-12:00"]],
+    "authorisations": [[], ["--json"], ["--pending", "--refused", "--json"]],
     "hall show": [["{code}"], ["{code}", "--json"]],
     "hall list": [[], ["--json"], ["--residence", "{residence}", "--json"]],
     "import": "reads a landlord's inventory; prints counts and errors",
