@@ -21,12 +21,13 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Label, Sparkline, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from ..domain import dashboard
+from ..domain import authorisations, dashboard
 from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
 from ..domain.lateness import LateResidence, late_residences
 from ..i18n import format_date, format_number, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
+from .authorisations_list import summary as authorisations_summary
 
 # The groups' columns: all of them when the terminal is wide enough, else the
 # narrow set (failed and no access together as "to review", like a residence's status).
@@ -114,6 +115,7 @@ class DashboardScreen(TranslatedScreen):
     DashboardScreen #dashboard { height: 1fr; }
     DashboardScreen #dash-coverage { height: auto; padding: 0 1; }
     DashboardScreen #dash-weekly-title, DashboardScreen #dash-late-title { padding: 0 1; }
+    DashboardScreen #dash-authorisations { padding: 0 1; }
     DashboardScreen #dash-weekly { height: 2; margin: 0 1; max-width: 100%; }
     DashboardScreen #groupings { height: 1; }
     DashboardScreen #groupings Underline { display: none; }
@@ -124,6 +126,8 @@ class DashboardScreen(TranslatedScreen):
         *(Binding(str(n), f"group('{by}')", f"dashboard.by.{by}", id=f"dashboard.by_{by}")
           for n, by in enumerate(GROUPINGS, 1)),
         Binding("r", "reload", "dashboard.key_reload", id="dashboard.reload"),
+        Binding("a", "authorisations", "authorisations.dashboard_open",
+                id="dashboard.authorisations"),
         Binding("escape", "app.pop_screen", "dashboard.key_back", id="dashboard.back"),
     ]
 
@@ -142,6 +146,11 @@ class DashboardScreen(TranslatedScreen):
             super().__init__()
             self.late = late
 
+    class AuthorisationsLoaded(Message):
+        def __init__(self, counts: dict[str, int]) -> None:
+            super().__init__()
+            self.counts = counts
+
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
         self.today = today or date.today()
@@ -158,6 +167,7 @@ class DashboardScreen(TranslatedScreen):
             yield FittedTable(GROUP_GIVE_WAY, id="groups", cursor_type="row", zebra_stripes=True)
             yield Label(t("dashboard.loading"), id="dash-late-title")
             yield FittedTable(LATE_GIVE_WAY, id="late", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="dash-authorisations")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -181,6 +191,7 @@ class DashboardScreen(TranslatedScreen):
         """The figures first (one statement), then the late residences (another)."""
         conn = self.app.store.conn
         self.post_message(self.Loaded(dashboard.load(conn, self.today, late=False)))
+        self.post_message(self.AuthorisationsLoaded(authorisations.counts(conn, self.today)))
         self.post_message(self.LateLoaded(late_residences(conn, self.today)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -193,6 +204,14 @@ class DashboardScreen(TranslatedScreen):
         self.show_totals()
         self.show_weeks()
         self.fill()
+
+    def on_dashboard_screen_authorisations_loaded(self, message: AuthorisationsLoaded) -> None:
+        self.query_one("#dash-authorisations", Label).update(authorisations_summary(message.counts))
+
+    def action_authorisations(self) -> None:
+        from .authorisations_list import AuthorisationsScreen
+
+        self.app.push_screen(AuthorisationsScreen(self.today))
 
     def on_dashboard_screen_late_loaded(self, message: LateLoaded) -> None:
         self.loading = False
