@@ -38,8 +38,10 @@ from .store import Store
 STATES = ("granted", "pending", "refused", "expired")
 BLOCKING = ("pending", "refused", "expired")  # states in which no hall may be programmed
 
-# One row per residence: its state as of :today. The only definition.
-STATE_SQL = """
+# One row per residence: its state as of :today. The only definition; `{only}` restricts
+# it to a set of residence ids (an SQL set: "(:rid)", "(SELECT value FROM json_each(:ids))")
+# or is "" for every residence — read it through `state_sql`.
+_STATE_SQL = """
 WITH decided AS (
   SELECT a.residence_id, a.id AS authorisation_id, a.decision, a.decided_by, a.decided_on,
          a.days, a.windows, a.until, a.note,
@@ -50,7 +52,7 @@ WITH decided AS (
                      WHERE o.entity = 'authorisations' AND o.entity_id = a.id) DESC,
                     a.id DESC) AS rank
   FROM authorisations a
-  WHERE a.residence_id IS NOT NULL AND a.decision IN ('granted', 'refused')
+  WHERE a.residence_id IS NOT NULL AND a.decision IN ('granted', 'refused') {only_a}
 ),
 latest AS (
   SELECT r.id AS residence_id,
@@ -71,6 +73,7 @@ latest AS (
          d.until, d.note
   FROM residences r
   LEFT JOIN decided d ON d.residence_id = r.id AND d.rank = 1
+  WHERE 1 {only_r}
 )
 SELECT l.residence_id, r.name AS residence, r.landlord_id, g.name AS landlord,
        c.name AS commune,
@@ -85,6 +88,18 @@ JOIN residences r ON r.id = l.residence_id
 LEFT JOIN landlords g ON g.id = r.landlord_id
 LEFT JOIN communes c ON c.id = r.commune_id
 """
+
+
+
+
+def state_sql(only: str | None = None) -> str:
+    """The state definition, for every residence or only those of the SQL set `only`
+    (the same SQL: a residence's state does not depend on the others')."""
+    return _STATE_SQL.format(only_a=f"AND a.residence_id IN {only}" if only else "",
+                             only_r=f"AND r.id IN {only}" if only else "")
+
+
+STATE_SQL = state_sql()  # every residence
 
 
 class AuthorisationError(TranslatedError):
@@ -144,7 +159,7 @@ def _day(today: date | str) -> str:
 
 def of_residence(conn: sqlite3.Connection, residence_id: str, today: date | str) -> Authorisation | None:
     """The state of one residence as of `today` (None: no such residence)."""
-    row = conn.execute(f"SELECT * FROM ({STATE_SQL}) s WHERE s.residence_id = :rid",
+    row = conn.execute(f"SELECT * FROM ({state_sql('(:rid)')}) s",
                        {"today": _day(today), "rid": residence_id}).fetchone()
     return _row(row) if row else None
 
@@ -159,10 +174,11 @@ def listing(conn: sqlite3.Connection, today: date | str, *, states: tuple[str, .
         where.append("s.state IN (" + ", ".join(f"'{s}'" for s in states if s in STATES) + ")")
     if landlord_id is not None:
         where.append("s.landlord_id = :landlord")
+    source = STATE_SQL
     if residence_ids is not None:
-        where.append("s.residence_id IN (SELECT value FROM json_each(:ids))")
+        source = state_sql("(SELECT value FROM json_each(:ids))")
         params["ids"] = json.dumps(list(residence_ids))
-    sql = (f"SELECT * FROM ({STATE_SQL}) s WHERE {' AND '.join(where)} "
+    sql = (f"SELECT * FROM ({source}) s WHERE {' AND '.join(where)} "
            "ORDER BY s.commune, s.residence, s.residence_id")
     return [_row(row) for row in conn.execute(sql, params)]
 
