@@ -130,6 +130,7 @@ def test_any_sequence_of_attempts_gives_the_status_the_rule_says(shared, events,
     assert (got.status, got.door_not_tested) == (want, door_not_tested), done
     # the deciding attempt kept by triggers is the one the rule gives from scratch
     assert journal.verify_decided(store.conn) is None, done
+    assert journal.verify_counts(store.conn) is None, done
     assert got.rule in status.RULES and (got.decided_by is None) == (got.rule == "compatibility")
     rows = {r.id: r for r in progress.hall_rows(store.conn, ids["alouettes"])}
     assert rows[hall].status == want
@@ -296,18 +297,39 @@ def test_attempt_clock_is_checked_by_journal_verify(store):
     assert problem is not None and problem.key == "clock" and problem.entity == "encodings"
 
 
-def test_the_deciding_attempt_kept_by_triggers_is_checked_by_journal_verify(store, cli):
+def test_the_deciding_attempt_kept_by_triggers_is_checked_by_journal_verify(store):
     """A hall_decided row changed behind the app's back (sqlite3 by hand) is found."""
-    ids = tinyterritory.build(store)
-    (hall, decided) = store.conn.execute(
-        "SELECT hall_id, encoding_id FROM hall_decided LIMIT 1").fetchone()
+    tinyterritory.build(store)
+    (hall, decided, result) = store.conn.execute(
+        "SELECT hall_id, encoding_id, result FROM hall_decided LIMIT 1").fetchone()
     assert journal.verify(store.conn) is None
     store.conn.execute("DELETE FROM hall_decided WHERE hall_id = ?", (hall,))
     problem = journal.verify(store.conn)
     assert problem is not None and problem.key == "decided" and problem.entity_id == hall
     assert decided in problem.text()
-    store.conn.execute("INSERT INTO hall_decided VALUES (?, ?)", (hall, ids["enc1"]))
-    assert journal.verify(store.conn) is not None or decided == ids["enc1"]
+    store.conn.execute("INSERT INTO hall_decided (hall_id, encoding_id, result) VALUES (?, ?, ?)",
+                       (hall, decided, "failed" if result == "encoded" else "encoded"))
+    problem = journal.verify(store.conn)
+    assert problem is not None and problem.key == "decided" and problem.entity_id == hall
+
+
+def test_the_residence_counts_kept_by_triggers_are_checked_by_journal_verify(store):
+    ids = tinyterritory.build(store)
+    assert journal.verify(store.conn) is None
+    hall = store.get("halls", ids["al_a"])
+    # every change the counts read recounts the residence: retire, dwellings, vigik
+    store.update("halls", hall["id"], {"dwellings": 99}, reason="test")
+    store.update("halls", ids["al_b"], {"retired": 1}, reason="test")
+    assert journal.verify(store.conn) is None
+    (halls, dwellings) = store.conn.execute(
+        "SELECT halls, dwellings FROM residence_counts WHERE residence_id = ?",
+        (hall["residence_id"],)).fetchone()
+    assert (halls, dwellings) == store.conn.execute(
+        "SELECT count(*), sum(dwellings) FROM halls WHERE residence_id = ? "
+        "AND coalesce(retired, 0) = 0", (hall["residence_id"],)).fetchone()
+    store.conn.execute("UPDATE residence_counts SET encoded = encoded + 1")
+    problem = journal.verify(store.conn)
+    assert problem is not None and problem.key == "counts" and problem.entity == "residences"
 
 
 def test_the_wizard_keeps_showing_the_attempt_it_just_closed(store):

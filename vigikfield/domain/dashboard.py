@@ -20,17 +20,13 @@ from . import lateness
 # How the figures may be grouped (None: the territory as a whole).
 GROUPINGS = ("landlord", "commune", "qpv", "residence", "technician")
 
-# Each residence's counts from its halls' statuses: the one pass over the view.
-# Grouped without the residence index (`+`, as `progress` does): at 130,000
-# halls reading the halls in their own order is faster than a look-up per hall.
-_PER_RESIDENCE = """SELECT hs.residence_id AS residence_id, count(*) AS halls,
-    sum(hs.status = 'encoded') AS encoded, sum(hs.status = 'failed') AS failed,
-    sum(hs.status = 'incompatible') AS incompatible, sum(hs.status = 'no_access') AS no_access,
-    sum(hs.door_not_tested) AS door_not_tested,
-    sum(hs.status IN ('to_check', 'compatible')) AS pending,
-    coalesce(sum(hs.dwellings), 0) AS dwellings,
-    coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0) AS dwellings_covered
-  FROM hall_status hs GROUP BY +hs.residence_id"""
+# Each residence's counts from its halls' statuses: the aggregate over the view,
+# kept per residence by the database (`residence_counts`, schema m011: the same
+# sums over `hall_status`, recounted by triggers and checked by `journal verify`).
+_PER_RESIDENCE = """SELECT nullif(c.residence_id, '') AS residence_id, c.halls, c.encoded,
+    c.failed, c.incompatible, c.no_access, c.door_not_tested, c.pending, c.dwellings,
+    c.dwellings_covered
+  FROM residence_counts c"""
 
 # The technician of a residence: that of the open (not closed) work order covering
 # it with the earliest planned date (undated last; a tie: the first name in order).
@@ -61,12 +57,9 @@ _KEY = {
 # The Monday of the ISO week of an encoded hall's deciding attempt (UTC day).
 _MONDAY = "date(substr(hs.decided_at, 1, 10), 'weekday 0', '-6 days')"
 
-# The screen reads every grouping and the weeks at once: the view's rows it needs
-# are read once (materialised), then grouped per residence and per week.
-_HALL_ROWS = """SELECT hs.residence_id, hs.status, hs.dwellings, hs.door_not_tested,
-    CASE WHEN hs.status = 'encoded' THEN {monday} END AS monday FROM hall_status hs"""
-_WEEKS = """SELECT 9, 'week', 0, hs.monday, NULL, count(*), 0, 0, 0, 0, 0, 0, 0, 0
-  FROM hall_rows hs WHERE hs.monday IS NOT NULL GROUP BY hs.monday"""
+# The halls encoded per week: one pass over the view.
+_WEEKS = f"""SELECT 9, 'week', 0, {_MONDAY}, NULL, count(*), 0, 0, 0, 0, 0, 0, 0, 0
+  FROM hall_status hs WHERE hs.status = 'encoded' GROUP BY 4"""
 _WITH = f"""WITH per_residence AS MATERIALIZED ({_PER_RESIDENCE}),
 assigned AS MATERIALIZED ({ASSIGNED}),
 keyed AS (
@@ -136,12 +129,9 @@ def progress(conn: sqlite3.Connection, by: str | None = None) -> list[Group]:
 
 
 def _every(conn: sqlite3.Connection) -> tuple[dict[str | None, list[Group]], dict[date, int]]:
-    """Every grouping and the halls encoded per week, in one statement: one pass over
-    the view (what `progress` and `weekly` read, each on its own)."""
-    hall_rows = _HALL_ROWS.format(monday=_MONDAY)
-    with_ = (f"WITH hall_rows AS MATERIALIZED ({hall_rows}),\n"
-             + _WITH.removeprefix("WITH ").replace("FROM hall_status hs", "FROM hall_rows hs"))
-    sql = (with_ + "\nUNION ALL\n".join(_branch(by) for by in (None, *GROUPINGS))
+    """Every grouping and the halls encoded per week, in one statement (what `progress`
+    and `weekly` read, each on its own)."""
+    sql = (_WITH + "\nUNION ALL\n".join(_branch(by) for by in (None, *GROUPINGS))
            + "\nUNION ALL\n" + _WEEKS + _ORDER)
     out: dict[str | None, list[Group]] = {None: [], **{by: [] for by in GROUPINGS}}
     weeks: dict[date, int] = {}

@@ -497,11 +497,12 @@ def verify_clocks(conn: sqlite3.Connection) -> Problem | None:
 
 def verify_decided(conn: sqlite3.Connection) -> Problem | None:
     """The first hall whose deciding attempt (``hall_decided``, kept by triggers) is not
-    the one the status rule gives from scratch."""
-    from .schema import DECIDED_ALL
+    what the status rule gives from scratch."""
+    from .schema import DECIDED_ALL, DECIDED_COLUMNS
 
-    want = {hall: d for hall, d in conn.execute(DECIDED_ALL) if d is not None}
-    have = dict(conn.execute("SELECT hall_id, encoding_id FROM hall_decided"))
+    want = {row[0]: row[1:] for row in conn.execute(DECIDED_ALL)}
+    have = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT hall_id, {', '.join(DECIDED_COLUMNS)} FROM hall_decided")}
     for hall_id in sorted(set(want) | set(have)):
         if want.get(hall_id) != have.get(hall_id):
             return Problem("state", "decided", {"have": repr(have.get(hall_id)),
@@ -510,8 +511,25 @@ def verify_decided(conn: sqlite3.Connection) -> Problem | None:
     return None
 
 
+def verify_counts(conn: sqlite3.Connection) -> Problem | None:
+    """The first residence whose counts (``residence_counts``, kept by triggers) are not
+    the aggregate of its halls' statuses."""
+    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL
+
+    want = {row[0]: row[1:] for row in conn.execute(RESIDENCE_COUNTS_ALL)}
+    have = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT residence_id, {', '.join(RESIDENCE_COUNT_COLUMNS)} FROM residence_counts")}
+    for residence_id in sorted(set(want) | set(have)):
+        if want.get(residence_id) != have.get(residence_id):
+            return Problem("state", "counts", {"have": repr(have.get(residence_id)),
+                                               "want": repr(want.get(residence_id))},
+                           entity="residences", entity_id=residence_id)
+    return None
+
+
 def verify(conn: sqlite3.Connection) -> Problem | None:
-    return verify_chains(conn) or verify_state(conn) or verify_clocks(conn) or verify_decided(conn)
+    return (verify_chains(conn) or verify_state(conn) or verify_clocks(conn)
+            or verify_decided(conn) or verify_counts(conn))
 
 
 def history(conn: sqlite3.Connection, entity: str, entity_ids: list[str]) -> list[dict]:

@@ -428,8 +428,9 @@ def m010_around_encoding(db: Database) -> None:
 # incompatible) when it is a success or nothing came after it, else the latest
 # (a visit without access). The key `started || encoding_id` sorts like the pair
 # (`started` has a fixed width of 23 characters). This is the rule of
-# m005_hall_status, unchanged, written once: the triggers below keep its result
-# per hall in `hall_decided`, and `journal verify` recomputes it for every hall.
+# m005_hall_status, unchanged, written once: the triggers below keep, per hall,
+# that attempt and what the status takes from it in `hall_decided`, and
+# `journal verify` recomputes it for every hall (DECIDED_ALL).
 DECIDED = """(SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c ELSE l END, 24)
   FROM (
     SELECT max(CASE WHEN a.result != 'no_access' THEN a.started || a.encoding_id END) AS c,
@@ -438,19 +439,25 @@ DECIDED = """(SELECT substr(CASE WHEN c IS NOT NULL AND (c = e OR c = l) THEN c 
     FROM hall_attempts a
     WHERE a.hall_id = {hall} AND a.counts AND a.result IS NOT NULL))"""
 
+# What the status takes from the deciding attempt (hall_attempts' columns).
+DECIDED_COLUMNS = ("encoding_id", "result", "reason", "door", "encoded_at")
+_DECIDED_ROW = """SELECT {hall}, d.encoding_id, d.result, d.reason, d.door, d.encoded_at
+    FROM hall_attempts d WHERE d.encoding_id = """ + DECIDED
+
 
 def _refresh(hall: str) -> str:
     """Statements (inside a trigger) that recompute `hall_decided` for the hall `hall`."""
     return (f"DELETE FROM hall_decided WHERE hall_id = {hall};\n"
-            f"  INSERT INTO hall_decided (hall_id, encoding_id)\n"
-            f"    SELECT {hall}, d FROM (SELECT {DECIDED.format(hall=hall)} AS d)\n"
-            f"    WHERE {hall} IS NOT NULL AND d IS NOT NULL;")
+            f"  INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)})\n"
+            f"    {_DECIDED_ROW.format(hall=hall)} AND {hall} IS NOT NULL;")
 
 
-# What the rule reads: an attempt's hall, centrale, outcome, door test and
-# settlement (encodings); its clock (attempt_clock); whether its centrale was
-# replaced (centrales.active). Each trigger recomputes the halls it touches.
-_ENCODING_FIELDS = "hall_id, centrale_id, outcome, door_opened, set_aside"
+# What the rule and the status read: an attempt's hall, centrale, outcome, door
+# test, failure reason, date and settlement (encodings); its clock
+# (attempt_clock); whether its centrale was replaced (centrales.active). Each
+# trigger recomputes the halls it touches.
+_ENCODING_FIELDS = "hall_id, centrale_id, outcome, failure_reason, door_opened, encoded_at, set_aside"
+_HALL_OF_ATTEMPT = "(SELECT x.hall_id FROM encodings x WHERE x.id = new.encoding_id)"
 M011_TRIGGERS = (
     f"""CREATE TRIGGER hall_decided_encodings_ai AFTER INSERT ON encodings BEGIN
   {_refresh("new.hall_id")}
@@ -464,21 +471,21 @@ END""",
   {_refresh("old.hall_id")}
 END""",
     f"""CREATE TRIGGER hall_decided_clock_ai AFTER INSERT ON attempt_clock BEGIN
-  {_refresh("(SELECT x.hall_id FROM encodings x WHERE x.id = new.encoding_id)")}
+  {_refresh(_HALL_OF_ATTEMPT)}
 END""",
     f"""CREATE TRIGGER hall_decided_clock_au AFTER UPDATE OF started ON attempt_clock BEGIN
-  {_refresh("(SELECT x.hall_id FROM encodings x WHERE x.id = new.encoding_id)")}
+  {_refresh(_HALL_OF_ATTEMPT)}
 END""",
     *(f"""CREATE TRIGGER hall_decided_centrales_{name} AFTER {event} ON centrales
 WHEN {when}
 BEGIN
   DELETE FROM hall_decided WHERE hall_id IN (
     SELECT x.hall_id FROM encodings x WHERE x.centrale_id = {row}.id);
-  INSERT INTO hall_decided (hall_id, encoding_id)
-    SELECT hall_id, d FROM (
-      SELECT DISTINCT x.hall_id, {DECIDED.format(hall="x.hall_id")} AS d
-      FROM encodings x WHERE x.centrale_id = {row}.id AND x.hall_id IS NOT NULL)
-    WHERE d IS NOT NULL;
+  INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)})
+    SELECT h.hall_id, d.encoding_id, d.result, d.reason, d.door, d.encoded_at
+    FROM (SELECT DISTINCT x.hall_id FROM encodings x
+          WHERE x.centrale_id = {row}.id AND x.hall_id IS NOT NULL) h
+    JOIN hall_attempts d ON d.encoding_id = {DECIDED.format(hall="h.hall_id")};
 END""" for name, event, when, row in (
         ("au", "UPDATE OF active", "old.active IS NOT new.active", "new"),
         ("ai", "INSERT", "new.active = 0", "new"),
@@ -486,11 +493,12 @@ END""" for name, event, when, row in (
     )),
 )
 
-# Every hall's deciding attempt, from scratch (the migration, `journal verify`).
-DECIDED_ALL = ("SELECT h.hall_id, " + DECIDED.format(hall="h.hall_id") + " AS d "
-               "FROM (SELECT DISTINCT hall_id FROM encodings WHERE hall_id IS NOT NULL) h")
+# Every hall's `hall_decided` row, from scratch (the migration, `journal verify`).
+DECIDED_ALL = f"""SELECT h.hall_id, d.encoding_id, d.result, d.reason, d.door, d.encoded_at
+FROM (SELECT DISTINCT hall_id FROM encodings WHERE hall_id IS NOT NULL) h
+JOIN hall_attempts d ON d.encoding_id = {DECIDED.format(hall="h.hall_id")}"""
 
-# Each hall's status (docs/statuses.md): the attempt that decided it (kept in
+# Each hall's status (docs/statuses.md): what its deciding attempt says (kept in
 # `hall_decided`), else its Vigik compatibility; retired halls have no row; a
 # hall with an open failure report is to verify (`to_verify`: one look-up in a
 # set of the few open reports, built once).
@@ -513,25 +521,97 @@ SELECT h.id AS hall_id, h.code, h.label, h.residence_id, h.dwellings,
   coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested,
   h.id IN (SELECT f.hall_id FROM failure_reports f WHERE f.closure IS NULL) AS to_verify
 FROM halls h
-LEFT JOIN hall_decided x ON x.hall_id = h.id
-LEFT JOIN hall_attempts d ON d.encoding_id = x.encoding_id
+LEFT JOIN hall_decided d ON d.hall_id = h.id
 WHERE coalesce(h.retired, 0) = 0"""
+
+
+# Each residence's counts of its halls' statuses: an aggregate over `hall_status`
+# (the one definition), kept per residence in `residence_counts` by the triggers
+# below, so that the dashboard's groupings read 20,000 residence rows rather than
+# 130,000 halls. `journal verify` recomputes it (RESIDENCE_COUNTS_ALL). Halls of
+# no residence are counted under the key ''.
+RESIDENCE_COUNT_COLUMNS = ("halls", "encoded", "failed", "incompatible", "no_access",
+                           "door_not_tested", "pending", "dwellings", "dwellings_covered",
+                           "to_verify")
+_COUNTS_SELECT = """SELECT coalesce(hs.residence_id, '') AS residence_id, count(*) AS halls,
+    sum(hs.status = 'encoded') AS encoded, sum(hs.status = 'failed') AS failed,
+    sum(hs.status = 'incompatible') AS incompatible, sum(hs.status = 'no_access') AS no_access,
+    sum(hs.door_not_tested) AS door_not_tested,
+    sum(hs.status IN ('to_check', 'compatible')) AS pending,
+    coalesce(sum(hs.dwellings), 0) AS dwellings,
+    coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0) AS dwellings_covered,
+    sum(hs.to_verify) AS to_verify
+  FROM hall_status hs"""
+RESIDENCE_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"
+
+
+def _recount(residence: str) -> str:
+    """Statements (inside a trigger) that recount the residence whose id is `residence`."""
+    return (f"DELETE FROM residence_counts WHERE residence_id = coalesce({residence}, '');\n"
+            f"  INSERT INTO residence_counts\n"
+            f"    {_COUNTS_SELECT} WHERE hs.residence_id IS {residence} HAVING count(*) > 0;")
+
+
+def _residence_of(hall: str) -> str:
+    return f"(SELECT y.residence_id FROM halls y WHERE y.id = {hall})"
+
+
+# What the counts read: a hall's deciding attempt (hall_decided), its residence,
+# compatibility, dwellings and retirement (halls), its open reports.
+_HALL_FIELDS = "residence_id, vigik, dwellings, retired"
+M011_COUNT_TRIGGERS = (
+    f"""CREATE TRIGGER residence_counts_decided_ai AFTER INSERT ON hall_decided BEGIN
+  {_recount(_residence_of("new.hall_id"))}
+END""",
+    f"""CREATE TRIGGER residence_counts_decided_ad AFTER DELETE ON hall_decided BEGIN
+  {_recount(_residence_of("old.hall_id"))}
+END""",
+    f"""CREATE TRIGGER residence_counts_halls_ai AFTER INSERT ON halls BEGIN
+  {_recount("new.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_counts_halls_au AFTER UPDATE OF {_HALL_FIELDS} ON halls BEGIN
+  {_recount("old.residence_id")}
+  {_recount("new.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_counts_halls_ad AFTER DELETE ON halls BEGIN
+  {_recount("old.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_counts_reports_ai AFTER INSERT ON failure_reports BEGIN
+  {_recount(_residence_of("new.hall_id"))}
+END""",
+    f"""CREATE TRIGGER residence_counts_reports_au AFTER UPDATE OF hall_id, closure
+ON failure_reports BEGIN
+  {_recount(_residence_of("old.hall_id"))}
+  {_recount(_residence_of("new.hall_id"))}
+END""",
+    f"""CREATE TRIGGER residence_counts_reports_ad AFTER DELETE ON failure_reports BEGIN
+  {_recount(_residence_of("old.hall_id"))}
+END""",
+)
 
 
 @step(replicated=False)
 def m011_status_table(db: Database) -> None:
-    """The attempt that decides each hall, kept in a table by triggers, so that every
-    count over `hall_status` reads it instead of recomputing it; the hall's open
-    failure reports make it "to verify"."""
+    """The attempt that decides each hall and what the status takes from it, kept in a
+    table by triggers, so that every count over `hall_status` reads it instead of
+    recomputing the rule; a hall's open failure reports make it "to verify"; each
+    residence's counts of its halls' statuses, kept the same way."""
     _run(db, (
         """CREATE TABLE hall_decided (
           hall_id TEXT PRIMARY KEY NOT NULL,
-          encoding_id TEXT NOT NULL
+          encoding_id TEXT NOT NULL,
+          result TEXT NOT NULL,
+          reason TEXT,
+          door TEXT,
+          encoded_at TEXT
         ) WITHOUT ROWID""",
-        "INSERT INTO hall_decided (hall_id, encoding_id) SELECT hall_id, d FROM ("
-        + DECIDED_ALL + ") WHERE d IS NOT NULL",
+        f"INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)}) " + DECIDED_ALL,
         *M011_TRIGGERS,
         "DROP VIEW hall_status", M011_HALL_STATUS,
+        _table("residence_counts", "residence_id TEXT PRIMARY KEY NOT NULL",
+               *(f"{c} INTEGER NOT NULL" for c in RESIDENCE_COUNT_COLUMNS)) + " WITHOUT ROWID",
+        "INSERT INTO residence_counts " + RESIDENCE_COUNTS_ALL,
+        *M011_COUNT_TRIGGERS,
     ))
 
 
