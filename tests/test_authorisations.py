@@ -296,3 +296,20 @@ def test_a_technician_offline_is_refused_until_a_new_work_order_brings_the_grant
     enc = wizard.record_outcome(tech, hall["id"], "encoded", today=TODAY)
     assert (enc["outcome"], enc["days"], json.loads(enc["windows"])) == (
         "encoded", "1111110", [["06:00", "20:00"]])
+
+
+def test_report_authorisations_in_every_format(store, cli, tmp_path):
+    territory(store)
+    rows = json.loads(cli("report", "authorisations", "--json", "--today", "2026-12-01").output)
+    assert {r["residence"]: r["state"] for r in rows} == {
+        "Les Mézereaux": "granted", "Les Lilas": "pending", "Les Alouettes": "refused",
+        "Plein Ciel": "expired"}
+    expired = next(r for r in rows if r["state"] == "expired")
+    assert (expired["decided_by"], expired["until"]) == ("M. Bernard", "2026-11-15")
+    out = tmp_path / "auth.csv"
+    result = cli("report", "authorisations", "--refused", "--pending", "--format", "csv",
+                 "--out", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert "Les Alouettes" in text and "refusée" in text and "Les Lilas" in text
+    assert "Les Mézereaux" not in text

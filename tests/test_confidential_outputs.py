@@ -89,6 +89,7 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "costs set": "sets one cost parameter; prints its name and value",
     "police set": "sets a police office's equipment; prints its fields",
     "serve": "serves the TUI behind a token; prints its address (tabs see what the TUI shows)",
+    "report authorisations": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"]],
     "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
                             ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
