@@ -202,3 +202,36 @@ async def test_the_dashboard_counts_and_lists_the_residences_waiting(store, tmp_
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ResidenceScreen))
         assert app.screen.residence_id == ids["lilas"]
+
+
+async def test_maintenance_records_its_landlords_decision_from_the_checklist(tmp_path):
+    from vigikfield.domain.store import Store
+    from vigikfield.screens.checklist import ChecklistHallsScreen
+
+    store = Store(tmp_path / "m.db", actor="pilote")
+    ids = _territory(store)
+    store.set_profile(role="maintenance", landlord_id=ids["habitat77"], name="Mme Martin")
+    store.actor = None
+    app = make_app(store, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ChecklistHallsScreen(ids["lilas"]))
+        await until(pilot, lambda: isinstance(app.screen, ChecklistHallsScreen))
+        await settle(pilot)
+        panel = str(app.screen.query_one("#checklist-authorisation", Static).render())
+        assert "Aucune autorisation du bailleur" in panel
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, AuthorisationDialog))
+        app.screen.query_one("#auth-by", Input).value = "M. Petit (gardien)"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChecklistHallsScreen))
+        await settle(pilot)
+        panel = str(app.screen.query_one("#checklist-authorisation", Static).render())
+        assert "Encodage autorisé par M. Petit (gardien) le 01/12/2026" in panel
+    auth = auths.of_residence(store.conn, ids["lilas"], TODAY)
+    assert (auth.state, auth.decided_by) == ("granted", "M. Petit (gardien)")
+    (actor,) = store.conn.execute(
+        "SELECT actor FROM ops WHERE entity = 'authorisations' AND entity_id = ? LIMIT 1",
+        (auth.authorisation_id,)).fetchone()
+    assert actor == "Mme Martin"
+    store.close()
