@@ -119,6 +119,10 @@ def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list
             store, "SELECT id FROM authorisations WHERE residence_id IN ({marks})", residence_ids),
         "service_cards": _ids(
             store, "SELECT id FROM service_cards WHERE landlord_id IN ({marks})", landlords),
+        # the halls' access-failure reports: the open ones put a hall "to verify" on the
+        # route; the closed ones too, so that a closure reaches a laptop holding the report
+        "failure_reports": _ids(
+            store, "SELECT id FROM failure_reports WHERE hall_id IN ({marks})", halls),
     }
 
 

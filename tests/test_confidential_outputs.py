@@ -92,6 +92,11 @@ INVOCATIONS: dict[str, list[list[str]] | str] = {
     "report authorisations": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"]],
     "report replacements": [[], ["--json"], ["--format", "csv", "--out", "{out}.csv"],
                             ["--format", "xlsx", "--out", "{out}.xlsx"]],
+    "report-failure": "records an access-failure report; prints its number and the hall's code",
+    "failure close": "closes access-failure reports; prints their numbers",
+    "failure list": [[], ["--json"], ["--open", "--format", "csv", "--out", "{out}.csv"]],
+    "report failures": [[], ["--json"], ["--by", "month", "--json"],
+                        ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report all": [["--json"], ["--format", "csv"], ["--format", "xlsx", "--out", "{out}.xlsx"]],
     "report pdf": [["--out", "{out}.pdf"], ["--map", "--out", "{out}.pdf"]],
     # the classification's own commands: the pilot's, confidential by purpose

@@ -27,7 +27,8 @@ def test_list_json_is_a_list_of_objects_with_the_documented_keys(store, cli):
     by_code = {h["code"]: h for h in listed}
     assert by_code[_code(store, ids, "mez_a")] == {
         "code": _code(store, ids, "mez_a"), "label": "A", "residence": "Les Mézereaux",
-        "landlord": "Habitat 77", "commune": "Melun", "dwellings": 12, "status": "encoded"}
+        "landlord": "Habitat 77", "commune": "Melun", "dwellings": 12, "status": "encoded",
+        "to_verify": 0}
     assert by_code[_code(store, ids, "pc_1")]["status"] == "failed"
     assert by_code[_code(store, ids, "pc_2")]["status"] == "to_check"
     # the keys are documented where --help (and docs/cli.md) shows them

@@ -111,6 +111,9 @@ class VigikApp(TranslatedApp):
         if hall.status == RETIRED and not self.maintenance:
             self.notify(t("checklist.tui.retired_hall", code=hall.code), severity="warning")
         self.open_hall(hall.id)
+        # a label scanned at the door: the hall offers to report an access failure
+        self.notify(t("failures.tui.lookup_hint_open" if hall.to_verify
+                      else "failures.tui.lookup_hint", code=hall.code))
 
     @work(thread=True, exclusive=True, group="scanner", exit_on_error=False)
     def watch_scanner(self) -> None:

@@ -57,10 +57,13 @@ def register(cli: click.Group) -> None:
             click.echo("[\n" + ",\n".join(objects) + "\n]" if objects else "[]")
             return
         lines = halls.listing(obj.store().conn, **filters)
-        click.echo("\t".join(t(f"halls.col_{c}") for c in halls.LIST_KEYS))
+        click.echo("\t".join(t(f"halls.col_{c}") for c in halls.LIST_KEYS if c != "to_verify"))
         for line in lines:
+            shown = t(f"status.hall.{line.status}")
+            if line.to_verify:  # an open access-failure report (docs/failures.md)
+                shown = f"{shown} · {t('failures.to_verify')}"
             cells = [line.code, line.label, line.residence, line.landlord, line.commune,
-                     line.dwellings, t(f"status.hall.{line.status}")]
+                     line.dwellings, shown]
             click.echo("\t".join(_cell(c) for c in cells))
 
 
@@ -77,6 +80,8 @@ def _print_hall(h: dict) -> None:
     status = t(f"status.hall.{h['status']}")
     if h["door_not_tested"]:
         status = t("residence.door_not_tested", status=status)
+    if h.get("to_verify"):
+        status = f"{status} · {t('failures.to_verify')}"
     echo(t("halls.show.status", status=status, rule=t(f"halls.rule.{h['rule']}")))
     echo(t("halls.show.centrales", count=len(h["centrales"])))
     for c in h["centrales"]:

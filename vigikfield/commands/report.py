@@ -53,7 +53,9 @@ def emit(sheets: list, fmt: str, out: Path | None, as_json: bool = False) -> Non
 
 # The report modules, in --help order (each: `register(report: click.Group)`).
 REPORTS: tuple[str, ...] = ("report_progress", "report_calendar", "report_costs", "report_kit",
-                            "report_replacements", "report_all", "report_pdf",
+                            "report_replacements",
+                            "report_failures",
+                            "report_all", "report_pdf",
                             "report_authorisations")
 
 

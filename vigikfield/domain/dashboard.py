@@ -253,6 +253,7 @@ class Dashboard:
     coverage: dict[str, Coverage]           # "qpv", "outside"
     weeks: list[Week]
     late: list[lateness.LateResidence]
+    to_verify: int = 0                      # halls with an open access-failure report
 
     @property
     def territory(self) -> Group:
@@ -266,4 +267,11 @@ def load(conn: sqlite3.Connection, today: date, *, late: bool = True) -> Dashboa
     groups, weeks = _every(conn)
     return Dashboard(groups=groups, coverage=coverage_of(groups["qpv"], goals(conn)),
                      weeks=_campaign_weeks(conn, weeks, today),
-                     late=lateness.late_residences(conn, today) if late else [])
+                     late=lateness.late_residences(conn, today) if late else [],
+                     to_verify=to_verify(conn))
+
+
+def to_verify(conn: sqlite3.Connection) -> int:
+    """Halls to verify (an open access-failure report): the sum of the residences' kept
+    counts over hall_status (residence_counts)."""
+    return conn.execute("SELECT coalesce(sum(to_verify), 0) FROM residence_counts").fetchone()[0]

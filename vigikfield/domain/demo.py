@@ -80,7 +80,7 @@ class _Builder:
         self.project_id = project_id
         self.rng = random.Random(SEED)
         self.police_rng = random.Random(SEED + 1)  # the police side, drawn apart
-        self.authorisation_rng = random.Random(SEED + 2)  # the landlords' decisions, apart
+        self.authorisation_rng = random.Random(SEED + 3)  # the landlords' decisions, apart
         self.rows: dict[str, list[tuple[str, dict[str, Any]]]] = {t: [] for t in ORDER}
 
     def add(self, table: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -444,7 +444,36 @@ class _Builder:
         self.site_facts()
         self.equipment()
         self.campaign(self.cards())
+        self.failure_reports()
         self.authorisations()
+
+    def failure_reports(self) -> None:
+        """A few access failures on encoded halls (one in 40, a couple twice), most of
+        them closed: drawn with a generator of their own, so the rest is unchanged."""
+        rng = random.Random(SEED + 2)
+        encoded = sorted((f["hall_id"], f["encoded_at"][:10])
+                         for _, f in self.rows["encodings"] if f.get("outcome") == "encoded")
+        if not encoded:
+            return
+        chosen = rng.sample(encoded, max(3, len(encoded) // 40))
+        twice = chosen[:2]
+        services = _Picker(["police_nationale", "police_municipale", "gendarmerie", "pompiers",
+                            "samu"], [4, 3, 0.5, 2, 1])
+        kinds = _Picker(["badge_refused", "door_broken", "centrale_dead", "reader_damaged",
+                         "other"], [5, 2, 1, 1, 0.5])
+        for n, (hall_id, since) in enumerate([*chosen, *twice]):
+            start = date.fromisoformat(since) + timedelta(days=1)
+            span = max(0, (CAMPAIGN_END - start).days)
+            day = start + timedelta(days=rng.randint(0, span))
+            fields: dict[str, Any] = {
+                "hall_id": hall_id, "reported_on": day.isoformat(), "service": services(rng),
+                "what": kinds(rng), "reported_by":
+                    f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"}
+            if n < len(chosen) and rng.random() < 0.6:  # the second report of a hall stays open
+                closed = min(CAMPAIGN_END, day + timedelta(days=rng.randint(0, 6)))
+                fields.update(closure=rng.choice(["re_encoded", "repaired", "not_reproduced"]),
+                              closed_on=max(closed, day).isoformat(), closed_by=data.PILOT)
+            self.add("failure_reports", _id("failure", hall_id, str(n)), fields)
 
     def authorisations(self) -> None:
         """The landlords' decisions (domain/authorisations.py): every residence authorised on

@@ -20,7 +20,7 @@ from .wizard import parse_card_override
 # `hall list`: key -> what it reads (the view, the residence, its landlord and commune)
 _LIST_COLUMNS = {"code": "s.code", "label": "s.label", "residence": "r.name",
                  "landlord": "l.name", "commune": "c.name", "dwellings": "s.dwellings",
-                 "status": "s.status"}
+                 "status": "s.status", "to_verify": "s.to_verify"}
 LIST_KEYS = tuple(_LIST_COLUMNS)
 
 
@@ -45,6 +45,7 @@ class HallLine(NamedTuple):
     commune: str | None
     dwellings: int | None
     status: str
+    to_verify: int              # 1: an open access-failure report (hall_status)
 
     def as_json(self) -> dict[str, Any]:
         return dict(zip(LIST_KEYS, self))
@@ -171,12 +172,18 @@ def show(conn: sqlite3.Connection, code_text: str) -> dict[str, Any]:
         "rule": decided.rule,
         "decided_by": decided.decided_by,
         "door_not_tested": decided.door_not_tested,
+        "to_verify": _to_verify(conn, hall_id),
         "centrales": centrales,
         "attempts": [_attempt_json(a, cards.get(a.encoding_id) or (None, None),
                                    a.encoding_id == decided.decided_by) for a in attempts],
         "conflicts": open_conflicts(conn, hall_id, [c["id"] for c in centrales],
                                     [a.encoding_id for a in attempts]),
     }
+
+
+def _to_verify(conn: sqlite3.Connection, hall_id: str) -> int:
+    row = conn.execute("SELECT to_verify FROM hall_status WHERE hall_id = ?", (hall_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _attempt_json(a: statuses.Attempt, card: tuple[str | None, str | None],

@@ -4,7 +4,9 @@ work-order list.
 
 "Done" is `progress.ResidenceProgress.status == "done"`: every encodable hall
 (not incompatible) encoded, at least one. `DONE_SQL` says the same over a
-residence's `hall_status` rows (tests/test_lateness.py checks they agree).
+residence's `hall_status` rows, `DONE_COUNTS_SQL` over its kept counts
+(`residence_counts`, the sums over those rows), both from one template
+(tests/test_lateness.py checks they agree).
 
 The same rule — planned date before today, not done — for the two other
 calendars (docs/calendar.md): a hall's replacement (`late_replacements`) and a
@@ -22,9 +24,13 @@ from typing import Protocol
 
 from . import workdays
 
+# A residence is done: at least one hall encoded, and every hall not incompatible.
+_DONE = "({encoded} > 0 AND {encoded} = {halls} - {incompatible})"
 # Over the hall_status rows `hs` of one residence (grouped): is it done?
-DONE_SQL = ("(sum(hs.status = 'encoded') > 0 AND "
-            "sum(hs.status = 'encoded') = count(*) - sum(hs.status = 'incompatible'))")
+DONE_SQL = _DONE.format(encoded="sum(hs.status = 'encoded')", halls="count(*)",
+                        incompatible="sum(hs.status = 'incompatible')")
+# The same over a residence's kept counts `k` (residence_counts, the sums over hall_status).
+DONE_COUNTS_SQL = _DONE.format(encoded="k.encoded", halls="k.halls", incompatible="k.incompatible")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +62,9 @@ LATE_RESIDENCE_SQL = "(p.planned_date < :today AND NOT coalesce(k.done, 0))"
 _LATE = f"""
 WITH planned AS ({PLANNED_SQL}
 ), counts AS (
-  SELECT hs.residence_id, count(*) AS halls, sum(hs.status = 'encoded') AS encoded,
-         {DONE_SQL} AS done
-  FROM hall_status hs
-  WHERE hs.residence_id IN (SELECT residence_id FROM planned)
-  GROUP BY hs.residence_id
+  SELECT k.residence_id, k.halls, k.encoded, {DONE_COUNTS_SQL} AS done
+  FROM residence_counts k
+  WHERE k.residence_id IN (SELECT residence_id FROM planned)
 )
 SELECT p.residence_id, r.name AS name, l.name AS landlord, c.name AS commune,
        p.technician, p.planned_date,

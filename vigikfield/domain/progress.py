@@ -32,6 +32,7 @@ class ResidenceProgress:
     incompatible: int
     dwellings: int
     dwellings_covered: int
+    to_verify: int = 0          # halls with an open access-failure report (hall_status)
 
     @property
     def status(self) -> str:
@@ -50,7 +51,8 @@ _COUNTS = """SELECT hs.residence_id, count(hs.status),
        sum(hs.status = 'encoded'), sum(hs.status = 'failed'),
        sum(hs.status = 'no_access'), sum(hs.status = 'incompatible'),
        coalesce(sum(hs.dwellings), 0),
-       coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0)
+       coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0),
+       sum(hs.to_verify)
 FROM hall_status hs {where}
 GROUP BY +hs.residence_id"""
 _RESIDENCES = """SELECT r.id, r.name, r.address, c.name, l.name, r.site_level
@@ -59,7 +61,7 @@ LEFT JOIN communes c ON c.id = r.commune_id
 LEFT JOIN landlords l ON l.id = r.landlord_id {where}
 ORDER BY coalesce(r.site_level, 0) DESC, c.name, r.name"""
 _ONLY = "WHERE {column} IN (SELECT value FROM json_each(:only))"
-_NO_HALL = (0,) * 7
+_NO_HALL = (0,) * 8
 
 
 def residences(conn: sqlite3.Connection,
@@ -91,6 +93,8 @@ _ROW_OF = {
                  "WHERE e.id IN (SELECT value FROM json_each(?))",
     "centrales": "SELECT h.residence_id FROM centrales c JOIN halls h ON h.id = c.hall_id "
                  "WHERE c.id IN (SELECT value FROM json_each(?))",
+    "failure_reports": "SELECT h.residence_id FROM failure_reports f JOIN halls h "
+                       "ON h.id = f.hall_id WHERE f.id IN (SELECT value FROM json_each(?))",
 }
 _WHOLE_ROUTE = ("residences", "communes", "landlords", "work_orders", "projects")
 _FEW = 500  # more ops than this since the mark (a merge, an import): read the route again
@@ -158,6 +162,7 @@ class HallRow:
     status: str
     door_not_tested: bool
     step: str | None  # wizard step of the attempt this database would continue, if any
+    to_verify: bool = False  # an open access-failure report (hall_status)
 
 
 def hall_rows(conn: sqlite3.Connection, residence_id: str,
@@ -170,13 +175,14 @@ def hall_rows(conn: sqlite3.Connection, residence_id: str,
     resumable = statuses.RESUMABLE.format(column="r.step", hall="h.id")
     sql = f"""
     SELECT h.id, h.code, h.label, h.address, h.dwellings, h.brand, h.model,
-           h.centrale_location, s.status, s.door_not_tested, ({resumable})
+           h.centrale_location, s.status, s.door_not_tested, ({resumable}), s.to_verify
     FROM halls h JOIN hall_status s ON s.hall_id = h.id
     WHERE h.residence_id = :r
     ORDER BY length(h.label), h.label, h.code
     """
     params = {"r": residence_id, "devices": statuses.devices_param(devices)}
-    return [HallRow(*row[:9], bool(row[9]), row[10]) for row in conn.execute(sql, params)]
+    return [HallRow(*row[:9], bool(row[9]), row[10], bool(row[11]))
+            for row in conn.execute(sql, params)]
 
 
 def route(conn: sqlite3.Connection, technician: str | None) -> list[ResidenceProgress]:

@@ -519,7 +519,8 @@ SELECT h.id AS hall_id, h.code, h.label, h.residence_id, h.dwellings,
   d.encoding_id AS decided_by,
   d.encoded_at AS decided_at,
   coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested,
-  h.id IN (SELECT f.hall_id FROM failure_reports f WHERE f.closure IS NULL) AS to_verify
+  h.id IN (SELECT f.hall_id FROM failure_reports f
+           WHERE f.closure IS NULL AND f.hall_id IS NOT NULL) AS to_verify
 FROM halls h
 LEFT JOIN hall_decided d ON d.hall_id = h.id
 WHERE coalesce(h.retired, 0) = 0"""
@@ -540,7 +541,7 @@ _COUNTS_SELECT = """SELECT coalesce(hs.residence_id, '') AS residence_id, count(
     sum(hs.status IN ('to_check', 'compatible')) AS pending,
     coalesce(sum(hs.dwellings), 0) AS dwellings,
     coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0) AS dwellings_covered,
-    sum(hs.to_verify) AS to_verify
+    coalesce(sum(hs.to_verify), 0) AS to_verify
   FROM hall_status hs"""
 RESIDENCE_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"
 

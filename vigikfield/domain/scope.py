@@ -34,6 +34,7 @@ class ResidenceRow:
     halls: int                 # halls that count (not retired)
     encoded: int
     retired: int               # halls retired
+    to_verify: int = 0         # halls with an open access-failure report (hall_status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class HallRow:
     vigik: str | None
     centrale_location: str | None
     status: str                # a hall status, or RETIRED
+    to_verify: int = 0         # 1: an open access-failure report (hall_status.to_verify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,8 @@ _MINE = "(:landlord IS NULL OR r.landlord_id = :landlord)"
 _RESIDENCES = f"""SELECT r.id, r.name, r.address, c.name, l.name, r.dwellings,
   (SELECT count(*) FROM hall_status s WHERE s.residence_id = r.id),
   (SELECT count(*) FROM hall_status s WHERE s.residence_id = r.id AND s.status = 'encoded'),
-  (SELECT count(*) FROM halls h WHERE h.residence_id = r.id AND coalesce(h.retired, 0) = 1)
+  (SELECT count(*) FROM halls h WHERE h.residence_id = r.id AND coalesce(h.retired, 0) = 1),
+  (SELECT count(*) FROM hall_status s WHERE s.residence_id = r.id AND s.to_verify)
 FROM residences r
 LEFT JOIN communes c ON c.id = r.commune_id
 LEFT JOIN landlords l ON l.id = r.landlord_id
@@ -79,7 +82,8 @@ WHERE {_MINE} {{more}}
 ORDER BY c.name, r.name, r.id"""
 
 _HALLS = f"""SELECT h.id, h.residence_id, h.code, h.label, coalesce(h.address, r.address),
-  h.dwellings, h.brand, h.model, h.vigik, h.centrale_location, coalesce(s.status, '{RETIRED}')
+  h.dwellings, h.brand, h.model, h.vigik, h.centrale_location, coalesce(s.status, '{RETIRED}'),
+  coalesce(s.to_verify, 0)
 FROM halls h
 JOIN residences r ON r.id = h.residence_id
 LEFT JOIN hall_status s ON s.hall_id = h.id

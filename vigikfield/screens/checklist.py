@@ -22,6 +22,7 @@ from ..domain.model import VIGIK_STATUSES
 from ..i18n import TranslatedError, format_datetime, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
+from . import failure
 from .authorisation import AuthorisationDialog, panel_text
 from .dialogs import ChoiceDialog, ReasonDialog
 from .residence import STATUS_STYLE
@@ -33,8 +34,10 @@ HISTORY_COLUMNS = ("when", "who", "field", "change", "reason")
 HISTORY_GIVE_WAY = {"field": 14, "change": 14, "who": 8, "reason": 12}
 
 
-def _status(status: str) -> str:
+def _status(status: str, to_verify: bool = False) -> str:
     text = t(f"status.hall.{status}")
+    if to_verify:  # an open access-failure report (docs/failures.md)
+        text = f"{text} · {t('failures.to_verify')}"
     style = STYLE.get(status, "")
     return f"[{style}]{text}[/]" if style else text
 
@@ -71,7 +74,10 @@ class ChecklistResidencesScreen(TranslatedScreen):
         cursor = table.cursor_row
         table.clear()
         for r in rows:
-            table.add_row(r.name or "-", r.commune or "-", f"{r.encoded}/{r.halls}",
+            halls = f"{r.encoded}/{r.halls}"
+            if r.to_verify:  # halls with an open access-failure report
+                halls = t("failures.route_to_verify", status=halls, count=r.to_verify)
+            table.add_row(r.name or "-", r.commune or "-", halls,
                           str(r.retired or "-"), r.address or "-", key=r.id)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
@@ -121,7 +127,8 @@ class ChecklistHallsScreen(TranslatedScreen):
         cursor = table.cursor_row
         table.clear()
         for h in rows:
-            table.add_row(h.code, h.label or "-", _status(h.status), str(h.dwellings or "-"),
+            table.add_row(h.code, h.label or "-", _status(h.status, h.to_verify),
+                          str(h.dwellings or "-"),
                           _centrale(h.brand, h.model), key=h.id)
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
@@ -167,6 +174,11 @@ class ChecklistHallScreen(TranslatedScreen):
         Binding("c", "replace", "checklist.tui.key_replace", id="checklist.replace"),
         Binding("r", "re_encode", "checklist.tui.key_re_encode", id="checklist.re_encode"),
         Binding("x", "retire", "checklist.tui.key_retire", id="checklist.retire"),
+        # an access failure reported at this hall, or its reports closed (screens/failure.py)
+        Binding("s", "report_failure", "failures.tui.key_report", id="failures.report",
+                show=False),
+        Binding("k", "close_failures", "failures.tui.key_close", id="failures.close",
+                show=False),
         Binding("escape", "app.pop_screen", "checklist.tui.key_back", id="checklist.back"),
     ]
 
@@ -205,11 +217,14 @@ class ChecklistHallScreen(TranslatedScreen):
         lines = [
             t("checklist.tui.hall_title", code=hall.code, label=hall.label or "-",
               residence=(residence.name if residence else None) or "-",
-              status=_status(hall.status)),
+              status=_status(hall.status, hall.to_verify)),
             t("checklist.tui.hall_facts", dwellings=hall.dwellings or "-",
               vigik=t(f"wizard.vigik.{hall.vigik or 'unknown'}"),
               location=hall.centrale_location or "-", address=hall.address or "-"),
         ]
+        reported = failure.open_line(store, hall.id)
+        if reported:  # an open access-failure report: the hall is to verify
+            lines.append(f"[b yellow]{reported}[/]")
         for c in scope.centrales(store, hall.id):
             lines.append(t("checklist.tui.centrale_active" if c.active
                            else "checklist.tui.centrale_closed",
@@ -241,6 +256,14 @@ class ChecklistHallScreen(TranslatedScreen):
             self.show()
 
         self.app.push_screen(ReasonDialog(question), go)
+
+    def action_report_failure(self) -> None:
+        if self.hall is not None:
+            failure.report_failure(self, self.hall_id, self.show)
+
+    def action_close_failures(self) -> None:
+        if self.hall is not None:
+            failure.close_failures(self, self.hall_id, self.show)
 
     def action_replace(self) -> None:
         code = self.hall.code if self.hall else ""

@@ -235,6 +235,9 @@ class DashboardScreen(TranslatedScreen):
             source = "dashboard.coverage_goal_set" if c.goal_set else "dashboard.coverage_goal_default"
             line.append(f" {t(source)}", style="grey50")
             lines.append(line)
+        if self.data.to_verify:  # open access-failure reports (docs/failures.md)
+            lines.append(Text(t("failures.dashboard_to_verify",
+                                count=format_number(self.data.to_verify)), style="bold yellow"))
         self.query_one("#dash-coverage", Static).update(Text("\n").join(lines))
 
     def show_weeks(self) -> None:

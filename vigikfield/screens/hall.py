@@ -29,6 +29,7 @@ from ..domain.values import BadValue
 from ..domain.wizard import HallState, WizardError
 from ..i18n import t
 from ..widgets.translated import TranslatedScreen
+from . import failure
 from .dialogs import ChoiceDialog, QrDialog, ReasonDialog
 from .windows import WindowsDialog, describe
 
@@ -72,6 +73,11 @@ class HallScreen(TranslatedScreen):
         Binding("x", "refuse", "wizard.key_refuse", id="wizard.refuse"),
         Binding("a", "no_access", "wizard.key_no_access", id="wizard.no_access"),
         Binding("escape", "back", "wizard.key_back", id="wizard.back"),
+        # an access failure reported at this hall, or its reports closed (screens/failure.py)
+        Binding("s", "report_failure", "failures.tui.key_report", id="failures.report",
+                show=False),
+        Binding("k", "close_failures", "failures.tui.key_close", id="failures.close",
+                show=False),
     ]
 
     class CardRead(Message):
@@ -106,6 +112,7 @@ class HallScreen(TranslatedScreen):
         self.card_reading = False
         self.programming = False
         self.label: labels.Label | None = None
+        self.offered_closure = False
 
     @property
     def store(self):
@@ -174,7 +181,15 @@ class HallScreen(TranslatedScreen):
             text = t("wizard.step." + name)
             parts.append(f"[reverse b] {text} [/]" if name == step else f" {text} ")
         self.query_one("#stepper", Static).update("›".join(parts))
-        self.query_one("#step-panel", Static).update(self.panel_text())
+        panel = self.panel_text()
+        reported = failure.open_line(self.store, self.hall_id)
+        if reported:  # an open access-failure report: the hall is to verify
+            panel = f"[b yellow]{reported}[/]\n\n{panel}"
+        self.query_one("#step-panel", Static).update(panel)
+        if reported and step == "done" and not self.offered_closure \
+                and (state.encoding or {}).get("outcome") in wizard.PROGRAMMED:
+            self.offered_closure = True  # once: the hall is encoded again, close its reports?
+            failure.offer_closure(self, self.hall_id, self._failures_changed)
         preview = self.query_one("#label-preview")
         preview.display = step == "label"
         if step == "label":
@@ -402,6 +417,16 @@ class HallScreen(TranslatedScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_report_failure(self) -> None:
+        failure.report_failure(self, self.hall_id, self._failures_changed)
+
+    def action_close_failures(self) -> None:
+        failure.close_failures(self, self.hall_id, self._failures_changed)
+
+    def _failures_changed(self) -> None:
+        if self.state is not None:
+            self.refresh_view()
 
     # -- centrale --------------------------------------------------------------
     @property

@@ -89,6 +89,8 @@ class ResidenceScreen(TranslatedScreen):
                 status = t("residence.door_not_tested", status=status)
             if row.step:
                 status = t("residence.in_progress", step=t(f"wizard.step.{row.step}"))
+            if row.to_verify:  # an open access-failure report (docs/failures.md)
+                status = f"{status} · {t('failures.to_verify')}"
             style = STATUS_STYLE.get(row.status, "")
             table.add_row(
                 row.code, row.label or "-",

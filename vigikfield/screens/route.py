@@ -232,8 +232,11 @@ class RouteScreen(TranslatedScreen):
     @staticmethod
     def cells(row: progress.ResidenceProgress) -> tuple[str, ...]:
         """The row's texts, in the order of `ROUTE_COLUMNS`."""
+        status = t(f"status.residence.{row.status}")
+        if row.to_verify:  # halls with an open access-failure report (docs/failures.md)
+            status = t("failures.route_to_verify", status=status, count=row.to_verify)
         return (row.name or row.address or "-", f"{row.encoded}/{row.halls}",
-                f"{row.dwellings_covered}/{row.dwellings}", t(f"status.residence.{row.status}"),
+                f"{row.dwellings_covered}/{row.dwellings}", status,
                 row.commune or "-", row.landlord or "-")
 
     @on(DataTable.RowSelected, "#residences")
