@@ -238,7 +238,19 @@ def append(
     )
     conn.execute("UPDATE device SET hlc = ? WHERE id = ?", (clock, device_id))
     _apply(conn, changes)
+    flush(conn)
     return rows
+
+
+def flush(conn: sqlite3.Connection) -> None:
+    """Bring the derived status tables up to date with the state just written (the halls
+    and residences its triggers noted: schema.FLUSH), inside the writer's transaction."""
+    from .schema import FLUSH
+
+    if (conn.execute("SELECT 1 FROM hall_dirty LIMIT 1").fetchone()
+            or conn.execute("SELECT 1 FROM residence_dirty LIMIT 1").fetchone()):
+        for sql in FLUSH:
+            conn.execute(sql)
 
 
 def _apply(conn: sqlite3.Connection, changes: list[Change]) -> None:
@@ -401,6 +413,7 @@ def materialise(conn: sqlite3.Connection, entity: str, ids: Iterable[str]) -> in
             stored[row[0]] = row
     changed = [row for row in rows if not _identical(stored.get(row[0]), row)]
     conn.executemany(_upsert_sql(entity, names), changed)
+    flush(conn)
     return len(state)
 
 

@@ -445,53 +445,87 @@ _DECIDED_ROW = """SELECT {hall}, d.encoding_id, d.result, d.reason, d.door, d.en
     FROM hall_attempts d WHERE d.encoding_id = """ + DECIDED
 
 
-def _refresh(hall: str) -> str:
-    """Statements (inside a trigger) that recompute `hall_decided` for the hall `hall`."""
-    return (f"DELETE FROM hall_decided WHERE hall_id = {hall};\n"
-            f"  INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)})\n"
-            f"    {_DECIDED_ROW.format(hall=hall)} AND {hall} IS NOT NULL;")
-
-
 # What the rule and the status read: an attempt's hall, centrale, outcome, door
 # test, failure reason, date and settlement (encodings); its clock
-# (attempt_clock); whether its centrale was replaced (centrales.active). Each
-# trigger recomputes the halls it touches.
+# (attempt_clock); whether its centrale was replaced (centrales.active). A
+# trigger on each only notes the hall as changed (`hall_dirty`, one insert):
+# recomputing there, op by op, would cost a hall's every attempt per op (a
+# bundle of many attempts on few halls would cost their square). The writers
+# (journal.append, journal.materialise) then run FLUSH once, inside the same
+# transaction: the noted halls' deciding attempts, then the noted residences'
+# counts, and the notes are cleared.
 _ENCODING_FIELDS = "hall_id, centrale_id, outcome, failure_reason, door_opened, encoded_at, set_aside"
+
+
+# (No OR IGNORE in a trigger: the outer statement's conflict policy would override it.)
+def _note_hall(hall: str) -> str:
+    return (f"INSERT INTO hall_dirty (hall_id) SELECT {hall} WHERE {hall} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM hall_dirty z WHERE z.hall_id = {hall});")
+
+
+def _note_residence(residence: str) -> str:
+    return (f"INSERT INTO residence_dirty (residence_id) SELECT coalesce({residence}, '') "
+            f"WHERE NOT EXISTS (SELECT 1 FROM residence_dirty z "
+            f"WHERE z.residence_id = coalesce({residence}, ''));")
+
+
+def _residence_of(hall: str) -> str:
+    return f"(SELECT y.residence_id FROM halls y WHERE y.id = {hall})"
+
+
 _HALL_OF_ATTEMPT = "(SELECT x.hall_id FROM encodings x WHERE x.id = new.encoding_id)"
+_HALL_FIELDS = "residence_id, vigik, dwellings, retired"
 M011_TRIGGERS = (
-    f"""CREATE TRIGGER hall_decided_encodings_ai AFTER INSERT ON encodings BEGIN
-  {_refresh("new.hall_id")}
+    f"""CREATE TRIGGER hall_dirty_encodings_ai AFTER INSERT ON encodings BEGIN
+  {_note_hall("new.hall_id")}
 END""",
-    f"""CREATE TRIGGER hall_decided_encodings_au AFTER UPDATE OF {_ENCODING_FIELDS} ON encodings
+    f"""CREATE TRIGGER hall_dirty_encodings_au AFTER UPDATE OF {_ENCODING_FIELDS} ON encodings
 BEGIN
-  {_refresh("old.hall_id")}
-  {_refresh("new.hall_id")}
+  {_note_hall("old.hall_id")}
+  {_note_hall("new.hall_id")}
 END""",
-    f"""CREATE TRIGGER hall_decided_encodings_ad AFTER DELETE ON encodings BEGIN
-  {_refresh("old.hall_id")}
+    f"""CREATE TRIGGER hall_dirty_encodings_ad AFTER DELETE ON encodings BEGIN
+  {_note_hall("old.hall_id")}
 END""",
-    f"""CREATE TRIGGER hall_decided_clock_ai AFTER INSERT ON attempt_clock BEGIN
-  {_refresh(_HALL_OF_ATTEMPT)}
+    f"""CREATE TRIGGER hall_dirty_clock_ai AFTER INSERT ON attempt_clock BEGIN
+  {_note_hall(_HALL_OF_ATTEMPT)}
 END""",
-    f"""CREATE TRIGGER hall_decided_clock_au AFTER UPDATE OF started ON attempt_clock BEGIN
-  {_refresh(_HALL_OF_ATTEMPT)}
+    f"""CREATE TRIGGER hall_dirty_clock_au AFTER UPDATE OF started ON attempt_clock BEGIN
+  {_note_hall(_HALL_OF_ATTEMPT)}
 END""",
-    *(f"""CREATE TRIGGER hall_decided_centrales_{name} AFTER {event} ON centrales
-WHEN {when}
-BEGIN
-  DELETE FROM hall_decided WHERE hall_id IN (
-    SELECT x.hall_id FROM encodings x WHERE x.centrale_id = {row}.id);
-  INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)})
-    SELECT h.hall_id, d.encoding_id, d.result, d.reason, d.door, d.encoded_at
-    FROM (SELECT DISTINCT x.hall_id FROM encodings x
-          WHERE x.centrale_id = {row}.id AND x.hall_id IS NOT NULL) h
-    JOIN hall_attempts d ON d.encoding_id = {DECIDED.format(hall="h.hall_id")};
+    *(f"""CREATE TRIGGER hall_dirty_centrales_{name} AFTER {event} ON centrales WHEN {when} BEGIN
+  INSERT INTO hall_dirty (hall_id)
+    SELECT DISTINCT x.hall_id FROM encodings x WHERE x.centrale_id = {row}.id
+    AND x.hall_id IS NOT NULL AND x.hall_id NOT IN (SELECT z.hall_id FROM hall_dirty z);
 END""" for name, event, when, row in (
         ("au", "UPDATE OF active", "old.active IS NOT new.active", "new"),
         ("ai", "INSERT", "new.active = 0", "new"),
         ("ad", "DELETE", "old.active = 0", "old"),
     )),
+    # what the residences' counts read besides the deciding attempts
+    f"""CREATE TRIGGER residence_dirty_halls_ai AFTER INSERT ON halls BEGIN
+  {_note_residence("new.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_halls_au AFTER UPDATE OF {_HALL_FIELDS} ON halls BEGIN
+  {_note_residence("old.residence_id")}
+  {_note_residence("new.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_halls_ad AFTER DELETE ON halls BEGIN
+  {_note_residence("old.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_reports_ai AFTER INSERT ON failure_reports BEGIN
+  {_note_residence(_residence_of("new.hall_id"))}
+END""",
+    f"""CREATE TRIGGER residence_dirty_reports_au AFTER UPDATE OF hall_id, closure
+ON failure_reports BEGIN
+  {_note_residence(_residence_of("old.hall_id"))}
+  {_note_residence(_residence_of("new.hall_id"))}
+END""",
+    f"""CREATE TRIGGER residence_dirty_reports_ad AFTER DELETE ON failure_reports BEGIN
+  {_note_residence(_residence_of("old.hall_id"))}
+END""",
 )
+
 
 # Every hall's `hall_decided` row, from scratch (the migration, `journal verify`).
 DECIDED_ALL = f"""SELECT h.hall_id, d.encoding_id, d.result, d.reason, d.door, d.encoded_at
@@ -546,48 +580,24 @@ _COUNTS_SELECT = """SELECT coalesce(hs.residence_id, '') AS residence_id, count(
 RESIDENCE_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"
 
 
-def _recount(residence: str) -> str:
-    """Statements (inside a trigger) that recount the residence whose id is `residence`."""
-    return (f"DELETE FROM residence_counts WHERE residence_id = coalesce({residence}, '');\n"
-            f"  INSERT INTO residence_counts\n"
-            f"    {_COUNTS_SELECT} WHERE hs.residence_id IS {residence} HAVING count(*) > 0;")
-
-
-def _residence_of(hall: str) -> str:
-    return f"(SELECT y.residence_id FROM halls y WHERE y.id = {hall})"
-
-
-# What the counts read: a hall's deciding attempt (hall_decided), its residence,
-# compatibility, dwellings and retirement (halls), its open reports.
-_HALL_FIELDS = "residence_id, vigik, dwellings, retired"
-M011_COUNT_TRIGGERS = (
-    f"""CREATE TRIGGER residence_counts_decided_ai AFTER INSERT ON hall_decided BEGIN
-  {_recount(_residence_of("new.hall_id"))}
-END""",
-    f"""CREATE TRIGGER residence_counts_decided_ad AFTER DELETE ON hall_decided BEGIN
-  {_recount(_residence_of("old.hall_id"))}
-END""",
-    f"""CREATE TRIGGER residence_counts_halls_ai AFTER INSERT ON halls BEGIN
-  {_recount("new.residence_id")}
-END""",
-    f"""CREATE TRIGGER residence_counts_halls_au AFTER UPDATE OF {_HALL_FIELDS} ON halls BEGIN
-  {_recount("old.residence_id")}
-  {_recount("new.residence_id")}
-END""",
-    f"""CREATE TRIGGER residence_counts_halls_ad AFTER DELETE ON halls BEGIN
-  {_recount("old.residence_id")}
-END""",
-    f"""CREATE TRIGGER residence_counts_reports_ai AFTER INSERT ON failure_reports BEGIN
-  {_recount(_residence_of("new.hall_id"))}
-END""",
-    f"""CREATE TRIGGER residence_counts_reports_au AFTER UPDATE OF hall_id, closure
-ON failure_reports BEGIN
-  {_recount(_residence_of("old.hall_id"))}
-  {_recount(_residence_of("new.hall_id"))}
-END""",
-    f"""CREATE TRIGGER residence_counts_reports_ad AFTER DELETE ON failure_reports BEGIN
-  {_recount(_residence_of("old.hall_id"))}
-END""",
+# The noted halls and residences brought up to date (journal.flush), in order.
+FLUSH = (
+    "DELETE FROM hall_decided WHERE hall_id IN (SELECT hall_id FROM hall_dirty)",
+    f"INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)}) "
+    f"SELECT h.hall_id, d.encoding_id, d.result, d.reason, d.door, d.encoded_at "
+    f"FROM hall_dirty h JOIN hall_attempts d ON d.encoding_id = "
+    f"{DECIDED.format(hall='h.hall_id')}",
+    "INSERT OR IGNORE INTO residence_dirty (residence_id) "
+    "SELECT coalesce(y.residence_id, '') FROM hall_dirty x JOIN halls y ON y.id = x.hall_id",
+    "DELETE FROM hall_dirty",
+    "DELETE FROM residence_counts WHERE residence_id IN (SELECT residence_id FROM residence_dirty)",
+    "INSERT INTO residence_counts " + _COUNTS_SELECT
+    + " WHERE hs.residence_id IN (SELECT residence_id FROM residence_dirty)"
+      " GROUP BY hs.residence_id",
+    "INSERT INTO residence_counts " + _COUNTS_SELECT
+    + " WHERE hs.residence_id IS NULL AND '' IN (SELECT residence_id FROM residence_dirty)"
+      " HAVING count(*) > 0",
+    "DELETE FROM residence_dirty",
 )
 
 
@@ -607,12 +617,13 @@ def m011_status_table(db: Database) -> None:
           encoded_at TEXT
         ) WITHOUT ROWID""",
         f"INSERT INTO hall_decided (hall_id, {', '.join(DECIDED_COLUMNS)}) " + DECIDED_ALL,
-        *M011_TRIGGERS,
         "DROP VIEW hall_status", M011_HALL_STATUS,
         _table("residence_counts", "residence_id TEXT PRIMARY KEY NOT NULL",
                *(f"{c} INTEGER NOT NULL" for c in RESIDENCE_COUNT_COLUMNS)) + " WITHOUT ROWID",
         "INSERT INTO residence_counts " + RESIDENCE_COUNTS_ALL,
-        *M011_COUNT_TRIGGERS,
+        "CREATE TABLE hall_dirty (hall_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE residence_dirty (residence_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
+        *M011_TRIGGERS,
     ))
 
 
