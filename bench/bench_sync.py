@@ -63,6 +63,8 @@ def _base(workdir: Path) -> tuple[Store, list[str], str]:
     residences = [pilot.create("residences", {"name": f"R{n}", "landlord_id": landlord,
                                               "commune_id": commune}) for n in range(20)]
     for r in residences:
+        pilot.create("authorisations", {"residence_id": r, "decision": "granted",
+                                        "decided_by": "M. Dupont", "decided_on": "2026-10-01"})
         for h in range(10):
             pilot.create("halls", {"residence_id": r, "label": f"H{h}", "dwellings": 10})
     return pilot, residences, landlord

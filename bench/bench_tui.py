@@ -201,7 +201,9 @@ def transitions(db: Path, count: int) -> dict[str, list[float]]:
 
 def common_case_keys(db: Path) -> int:
     """Keys from the opened hall to the next hall, the common case, on a copy of `db`."""
-    from vigikfield.domain import demo, progress
+    from datetime import date
+
+    from vigikfield.domain import authorisations, demo, progress
     from vigikfield.domain.store import Store
     from vigikfield.hardware.kit import Hardware
     from vigikfield.hardware.sim_reader import SimReader
@@ -216,6 +218,8 @@ def common_case_keys(db: Path) -> int:
                 """SELECT r.id FROM residences r JOIN service_cards s ON s.landlord_id = r.landlord_id
                    WHERE s.fingerprint = ? AND s.status = 'active' ORDER BY r.id""",
                 (card["fingerprint"],)):
+            if authorisations.of_residence(store.conn, rid, date.today()).blocking:
+                continue  # the wizard would refuse it (its landlord has not authorised it)
             pending = [h for h in progress.hall_rows(store.conn, rid) if h.status == "compatible"]
             if len(pending) >= 2 and all(h.status in ("compatible", "encoded")
                                          for h in progress.hall_rows(store.conn, rid)):

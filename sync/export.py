@@ -114,6 +114,9 @@ def reference_entities(store: Store, residence_ids: list[str]) -> dict[str, list
         # the halls' attempts, every device's, and the pilot's settlements of them: the
         # technician sees what happened last time, and the same status as the pilot
         "encodings": _ids(store, "SELECT id FROM encodings WHERE hall_id IN ({marks})", halls),
+        # the landlords' decisions: a technician offline is refused an unauthorised residence
+        "authorisations": _ids(
+            store, "SELECT id FROM authorisations WHERE residence_id IN ({marks})", residence_ids),
         "service_cards": _ids(
             store, "SELECT id FROM service_cards WHERE landlord_id IN ({marks})", landlords),
         # the halls' access-failure reports: the open ones put a hall "to verify" on the

@@ -30,6 +30,10 @@ class World:
         self.other_residence = p.create("residences", {
             "name": "Plein Ciel", "landlord_id": self.landlord, "commune_id": commune,
         })
+        for residence in (self.residence, self.other_residence):  # the landlord said yes
+            p.create("authorisations", {"residence_id": residence, "decision": "granted",
+                                        "decided_by": "M. Dupont (gardien chef)",
+                                        "decided_on": "2026-10-01"})
         self.hall = p.create("halls", {"residence_id": self.residence, "label": "B", "dwellings": 12})
         self.hall2 = p.create("halls", {"residence_id": self.residence, "label": "C", "dwellings": 8})
         self.far_hall = p.create("halls", {"residence_id": self.other_residence, "label": "A"})

@@ -34,6 +34,10 @@ def build(store: Store) -> dict[str, str]:
             "name": name, "landlord_id": ids[landlord], "commune_id": ids[commune],
             "address": address, "site_level": level,
         }, entity_id=uid(key))
+    for key in ("mezereaux", "plein_ciel", "alouettes"):  # the landlords let them be encoded
+        ids[f"auth_{key}"] = store.create("authorisations", {
+            "residence_id": ids[key], "decision": "granted", "decided_by": "M. Dupont (gardien chef)",
+            "decided_on": "2026-10-01"}, entity_id=uid(f"auth_{key}"))
     halls = [
         ("mez_a", "mezereaux", "A", 12, "compatible"),
         ("mez_b", "mezereaux", "B", 10, "compatible"),

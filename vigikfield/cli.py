@@ -17,7 +17,7 @@ import click
 from . import i18n, paths, settings
 from .commands import checklist, click_text, core, encoding, hall, hardware, importing, labels
 from .commands import costs, export, goal, landlord, police, profile, report, serve, site
-from .commands import sync
+from .commands import authorise, sync
 from .commands import failures
 from .commands.base import EXIT_BAD_INPUT, EXIT_FAILED, Context, fail
 from .domain import private
@@ -26,7 +26,7 @@ from .i18n import t
 # The command groups, one module per area, registered in this order (--help lists them so).
 COMMAND_MODULES = (core, profile, encoding, hall, checklist, importing, landlord, hardware, labels,
                    sync, report, export, site, serve, costs, police, goal,
-                   failures)
+                   failures, authorise)
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "Context", "build_cli", "fail", "main"]
 

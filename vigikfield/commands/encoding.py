@@ -25,10 +25,12 @@ def register(cli: click.Group) -> None:
     @click.option("--card", help=t("encode.opt_card"))
     @click.option("--note", help=t("encode.opt_note"))
     @click.option("--door", type=click.Choice(list(DOOR_NAMES)), help=t("encode.opt_door"))
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                  help=t("authorisations.opt_encode_today"))
     @click.pass_obj
     def encode(obj: Context, hall_code: str, outcome: str, reason: str | None, days: str | None,
                windows: tuple[str, ...], card: str | None, note: str | None,
-               door: str | None) -> None:
+               door: str | None, today) -> None:
         from ..domain import cards, hallcode, wizard
         from ..domain.windows import Schedule, WindowError
 
@@ -66,5 +68,6 @@ def register(cli: click.Group) -> None:
             days=schedule.days if schedule else None,
             windows=[str(w).split("-") for w in schedule.windows] if schedule else None,
             door=DOOR_NAMES[door] if door else None,
+            today=today.date() if today else None,  # None: the local date (authorisations)
         )
         click.echo(t("encode.done", code=code, outcome=t(f"wizard.outcome.{enc.get('outcome') or outcome_id}")))

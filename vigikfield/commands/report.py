@@ -56,7 +56,8 @@ REPORTS: tuple[str, ...] = ("report_progress", "report_calendar", "report_costs"
                             "report_replacements",
                             "report_failures",
                             "report_vigik_plus",
-                            "report_all", "report_pdf")
+                            "report_all", "report_pdf",
+                            "report_authorisations")
 
 
 def register(cli: click.Group) -> None:

@@ -81,6 +81,7 @@ class _Builder:
         self.rng = random.Random(SEED)
         self.police_rng = random.Random(SEED + 1)  # the police side, drawn apart
         self.upkeep_rng = random.Random(f"{SEED}/upkeep")  # readers' upkeep, drawn apart
+        self.authorisation_rng = random.Random(SEED + 3)  # the landlords' decisions, apart
         self.rows: dict[str, list[tuple[str, dict[str, Any]]]] = {t: [] for t in ORDER}
 
     def add(self, table: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -424,6 +425,7 @@ class _Builder:
         planned = candidates[visited : visited + max(len(techs), visited // 2)]
         for n, residence in enumerate(planned):  # still to visit: most halls stay pending
             orders[techs[n % len(techs)]].append(residence["id"])
+        self.ordered = {rid for ids in orders.values() for rid in ids}
         for tech, residence_ids in orders.items():
             self.add("work_orders", _id("work_order", tech), {
                 "project_id": self.project_id, "technician": tech,
@@ -467,6 +469,7 @@ class _Builder:
         self.equipment()
         self.campaign(self.cards())
         self.failure_reports()
+        self.authorisations()
 
     def failure_reports(self) -> None:
         """A few access failures on encoded halls (one in 40, a couple twice), most of
@@ -495,6 +498,31 @@ class _Builder:
                 fields.update(closure=rng.choice(["re_encoded", "repaired", "not_reproduced"]),
                               closed_on=max(closed, day).isoformat(), closed_by=data.PILOT)
             self.add("failure_reports", _id("failure", hall_id, str(n)), fields)
+
+    def authorisations(self) -> None:
+        """The landlords' decisions (domain/authorisations.py): every residence authorised on
+        its record gets its grant as an entity; among those no work order holds, a few
+        grants have expired and a few residences were refused (the others stay pending).
+        Drawn with a generator of their own: the rest of the territory is unchanged."""
+        rng = self.authorisation_rng
+        for residence in self.residence_list:
+            fields, rid = residence["fields"], residence["id"]
+            free = rid not in self.ordered
+            if fields["authorized_by"]:
+                decided = fields["windows"] or ALWAYS
+                expired = free and rng.random() < 0.04
+                self.add("authorisations", _id("authorisation", rid), {
+                    "residence_id": rid, "decision": "granted",
+                    "decided_by": fields["authorized_by"], "decided_on": fields["authorized_at"],
+                    "days": decided["days"], "windows": decided["windows"],
+                    "until": "2026-11-15" if expired else None})
+            elif free and rng.random() < 0.3:
+                person = f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"
+                self.add("authorisations", _id("authorisation", rid), {
+                    "residence_id": rid, "decision": "refused",
+                    "decided_by": f"{person}, {rng.choice(data.MANAGER_ROLES)}",
+                    "decided_on": f"2026-10-{rng.randrange(1, 29):02d}",
+                    "note": rng.choice(data.REFUSAL_NOTES)})
 
     def changes(self) -> Iterator[Change]:
         """Parents first; by id within a table, so index inserts stay local (fast)."""

@@ -127,6 +127,9 @@ LAST_NAMES = [
 ]
 MANAGER_ROLES = ["gestionnaire", "responsable d'agence", "responsable de secteur",
                  "directeur du patrimoine"]
+# Why a landlord refused the encoding (demo authorisations)
+REFUSAL_NOTES = ["travaux de réhabilitation en cours", "accord des copropriétaires attendu",
+                 "contrôle d'accès remplacé l'an prochain", "refus du conseil syndical"]
 
 STREETS = [
     "rue des Lilas", "avenue Jean Jaurès", "allée des Peupliers", "boulevard de l'Almont",

@@ -22,11 +22,11 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from ..i18n import EXIT_BAD_INPUT, TranslatedError
-from . import reasons
+from . import authorisations, reasons
 from . import status as statuses
 from .model import DOOR_DOES_NOT_OPEN, DOOR_TESTS, OUTCOMES, PROGRAMMING_FAILURES, VIGIK_STATUSES
 from .model import STEPS as STEPS  # the steps are defined with the fields they fill
@@ -58,6 +58,8 @@ class HallState:
     encoding: dict[str, Any] | None = None  # the attempt in progress or just finished
     history: list[dict[str, Any]] = field(default_factory=list)  # the other attempts, by the op log
     status: HallStatus | None = None  # the hall's status (the one definition)
+    # the residence's authorisation (domain/authorisations.py), as of the day it was opened
+    authorisation: authorisations.Authorisation | None = None
 
     @property
     def step(self) -> str:
@@ -70,11 +72,15 @@ class HallState:
         return self.hall["id"]
 
     def default_windows(self) -> tuple[str, list[list[str]]]:
-        """The residence's decided windows, else every day 24 h (police, emergency).
+        """The landlord's authorisation's days and windows, else the residence's decided
+        windows, else every day 24 h (police, emergency).
 
         A residence's ``windows`` is either a list of windows (every day) or
         ``{"days": "1111110", "windows": [...]}``.
         """
+        authorised = self.authorisation.schedule() if self.authorisation else None
+        if authorised:
+            return authorised
         decided = self.residence.get("windows")
         if decided:
             value = json.loads(decided) if isinstance(decided, str) else decided
@@ -89,8 +95,9 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def open_hall(store: Store, hall_id: str) -> HallState:
-    """The hall, its residence and landlord, its status, and the attempt to continue.
+def open_hall(store: Store, hall_id: str, today: date | None = None) -> HallState:
+    """The hall, its residence and landlord, its status, its residence's authorisation
+    (as of `today`, the local date by default), and the attempt to continue.
 
     The attempt continued is this database's own unfinished one, most recently
     touched (`status.resumable`), whatever other attempts the hall has.
@@ -105,8 +112,10 @@ def open_hall(store: Store, hall_id: str) -> HallState:
                 for a in statuses.attempts(store.conn, hall_id)]
     current = next((a for a in attempts if a["id"] == current_id), None)
     history = [a for a in attempts if a["id"] != current_id]
+    authorisation = (authorisations.of_residence(store.conn, residence["id"], today or date.today())
+                     if residence.get("id") else None)
     return HallState(hall, residence, landlord, current, history,
-                     statuses.of_hall(store.conn, hall_id))
+                     statuses.of_hall(store.conn, hall_id), authorisation)
 
 
 def centrale_id_for(hall_id: str, retired: list[str]) -> str:
@@ -157,11 +166,22 @@ def _write(store: Store, state: HallState, fields: dict[str, Any], reason: str |
     return fresh
 
 
+def check_authorised(store: Store, state: HallState, today: date | None = None) -> None:
+    """Refuse going on to the card of a hall whose residence is not authorised (pending,
+    refused, expired as of `today`): `authorisations.AuthorisationError`, nothing written.
+    Observations need no authorisation (incompatible, unknown, no access)."""
+    authorisations.check_may_encode(store.conn, state.residence.get("id"), today or date.today())
+
+
 def confirm_compatibility(store: Store, state: HallState, vigik: str, *, brand: str | None = None,
-                          model: str | None = None, location: str | None = None) -> HallState:
-    """compatible → card step; incompatible → done (to replace); unknown → done (to verify)."""
+                          model: str | None = None, location: str | None = None,
+                          today: date | None = None) -> HallState:
+    """compatible → card step (if the residence is authorised); incompatible → done (to
+    replace); unknown → done (to verify)."""
     if vigik not in VIGIK_STATUSES:
         raise WizardError("bad_vigik", value=vigik, choices=", ".join(VIGIK_STATUSES))
+    if vigik == "compatible":
+        check_authorised(store, state, today)
     hall_fields = {"vigik": vigik}
     for name, value in (("brand", brand), ("model", model), ("centrale_location", location)):
         if value:
@@ -249,10 +269,13 @@ def decide_residence_windows(store: Store, state: HallState, days: str,
 
 def confirm_encoding(store: Store, state: HallState, outcome: str, *,
                      failure_reason: str | None = None, days: str | None = None,
-                     windows: list[list[str]] | None = None, notes: str | None = None) -> HallState:
+                     windows: list[list[str]] | None = None, notes: str | None = None,
+                     today: date | None = None) -> HallState:
     """The outcome at the centrale, with the windows programmed when it worked."""
     if outcome not in OUTCOMES or outcome == "incompatible":
         raise WizardError("bad_outcome", outcome=outcome)
+    if outcome != "no_access":  # an attempt begun before a refusal goes no further
+        check_authorised(store, state, today)
     fields: dict[str, Any] = {"outcome": outcome, "encoded_at": now_iso()}
     if notes:
         fields["notes"] = notes
@@ -336,21 +359,22 @@ def next_pending_hall(store: Store, residence_id: str, after: str | None = None)
 def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | None = None,
                    days: str | None = None, windows: list[list[str]] | None = None,
                    card: str | None = None, note: str | None = None,
-                   door: str | None = None) -> dict[str, Any]:
+                   door: str | None = None, today: date | None = None) -> dict[str, Any]:
     """A whole attempt in one transaction (results received by phone or mail).
 
     `outcome` is one of `OUTCOMES`; for ``failed``, `reason` is one of
     `PROGRAMMING_FAILURES` or free text (kept as ``other`` + the text); for
     ``no_access`` the reason is required. `door` (one of `DOOR_TESTS`) is the
     door test after programming, ``opened`` unless said otherwise; ``failed``
-    makes the attempt a failure (door_does_not_open).
+    makes the attempt a failure (door_does_not_open). A programmed or failed outcome
+    needs the residence's authorisation as of `today` (`check_authorised`).
     """
     if outcome not in OUTCOMES:
         raise WizardError("bad_outcome", outcome=outcome)
     if door is not None and (door not in DOOR_TESTS or outcome not in PROGRAMMED):
         raise WizardError("no_door_test", outcome=outcome)
     with store.transaction():
-        state = open_hall(store, hall_id)
+        state = open_hall(store, hall_id, today)
         if outcome == "incompatible":
             state = confirm_compatibility(store, state, "incompatible")
             if note:
@@ -359,7 +383,7 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
         if outcome == "no_access":
             return no_access(store, state, reason or note or "").encoding or {}
         if state.step == "compatibility":
-            state = confirm_compatibility(store, state, "compatible")
+            state = confirm_compatibility(store, state, "compatible", today=today)
         if state.step == "card":
             state = confirm_card(store, state, fingerprint=card,
                                  override_reason=None if card else reasons.code("reason.command_line"))
@@ -371,7 +395,7 @@ def record_outcome(store: Store, hall_id: str, outcome: str, *, reason: str | No
             if failure == "other" and reason != "other":
                 note = f"{reason} — {note}" if note else reason
         state = confirm_encoding(store, state, outcome, failure_reason=failure, days=days,
-                                 windows=windows, notes=note)
+                                 windows=windows, notes=note, today=today)
         if state.step == "door":
             door = door or "opened"
             if door == "failed":

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..domain import checklist, reasons, scope, upkeep
+from ..domain import authorisations, checklist, reasons, scope, upkeep
 from ..domain.history import hall_history
 from ..domain.model import VIGIK_STATUSES
 from ..i18n import TranslatedError, format_date, format_datetime, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
 from . import failure
+from .authorisation import AuthorisationDialog, panel_text
 from .dialogs import ChoiceDialog, ReasonDialog
 from .residence import STATUS_STYLE
 
@@ -94,6 +95,7 @@ class ChecklistHallsScreen(TranslatedScreen):
     AUTO_FOCUS = "#checklist-halls"
     BINDINGS = [
         Binding("a", "add_hall", "checklist.tui.key_add_hall", id="checklist.add_hall"),
+        Binding("d", "decide", "authorisations.panel_record", id="checklist.decide"),
         Binding("escape", "app.pop_screen", "checklist.tui.key_back", id="checklist.back"),
     ]
 
@@ -104,6 +106,7 @@ class ChecklistHallsScreen(TranslatedScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="checklist-info")
+        yield Static(id="checklist-authorisation")
         yield DataTable(id="checklist-halls", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -119,6 +122,8 @@ class ChecklistHallsScreen(TranslatedScreen):
         self.query_one("#checklist-info", Static).update(t(
             "checklist.tui.halls_of", name=(residence.name if residence else None) or "-",
             commune=(residence.commune if residence else None) or "-", count=len(rows)))
+        self.query_one("#checklist-authorisation", Static).update(panel_text(
+            authorisations.of_residence(store.conn, self.residence_id, self.app.today())))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -146,6 +151,18 @@ class ChecklistHallsScreen(TranslatedScreen):
             self.on_screen_resume()
 
         self.app.push_screen(ReasonDialog(t("checklist.tui.ask_label")), added)
+
+    def action_decide(self) -> None:
+        """The landlord's decision on this residence (the store refuses another landlord's)."""
+        residence = scope.residence(self.app.store, self.residence_id)
+
+        def decided(authorisation_id: str | None) -> None:
+            if authorisation_id is not None:
+                self.on_screen_resume()
+
+        self.app.push_screen(AuthorisationDialog(
+            self.residence_id, (residence.name if residence else None) or "-",
+            self.app.today()), decided)
 
 
 class ChecklistHallScreen(TranslatedScreen):

@@ -21,13 +21,14 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Label, Sparkline, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from ..domain import dashboard
+from ..domain import authorisations, dashboard
 from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
 from ..domain.lateness import LateResidence, late_residences
 from ..domain.upkeep import FIGURES, Figures
 from ..i18n import format_date, format_number, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
+from .authorisations_list import summary as authorisations_summary
 
 # The groups' columns: all of them when the terminal is wide enough, else the
 # narrow set (failed and no access together as "to review", like a residence's status).
@@ -116,6 +117,7 @@ class DashboardScreen(TranslatedScreen):
     DashboardScreen #dash-coverage { height: auto; padding: 0 1; }
     DashboardScreen #dash-weekly-title, DashboardScreen #dash-late-title { padding: 0 1; }
     DashboardScreen #dash-upkeep { height: auto; padding: 0 1; }
+    DashboardScreen #dash-authorisations { padding: 0 1; }
     DashboardScreen #dash-weekly { height: 2; margin: 0 1; max-width: 100%; }
     DashboardScreen #groupings { height: 1; }
     DashboardScreen #groupings Underline { display: none; }
@@ -127,6 +129,8 @@ class DashboardScreen(TranslatedScreen):
           for n, by in enumerate(GROUPINGS, 1)),
         Binding("r", "reload", "dashboard.key_reload", id="dashboard.reload"),
         Binding("c", "app.open_costs", "dashboard.key_costs", id="dashboard.costs"),
+        Binding("a", "authorisations", "authorisations.dashboard_open",
+                id="dashboard.authorisations"),
         Binding("escape", "app.pop_screen", "dashboard.key_back", id="dashboard.back"),
     ]
 
@@ -150,6 +154,11 @@ class DashboardScreen(TranslatedScreen):
             super().__init__()
             self.late = late
 
+    class AuthorisationsLoaded(Message):
+        def __init__(self, counts: dict[str, int]) -> None:
+            super().__init__()
+            self.counts = counts
+
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
         self.today = today or date.today()
@@ -167,6 +176,7 @@ class DashboardScreen(TranslatedScreen):
             yield FittedTable(GROUP_GIVE_WAY, id="groups", cursor_type="row", zebra_stripes=True)
             yield Label(t("dashboard.loading"), id="dash-late-title")
             yield FittedTable(LATE_GIVE_WAY, id="late", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="dash-authorisations")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -191,6 +201,7 @@ class DashboardScreen(TranslatedScreen):
         conn = self.app.store.conn
         self.post_message(self.Loaded(dashboard.load(conn, self.today, late=False)))
         self.post_message(self.UpkeepLoaded(dashboard.vigik_plus(conn, self.today)))
+        self.post_message(self.AuthorisationsLoaded(authorisations.counts(conn, self.today)))
         self.post_message(self.LateLoaded(late_residences(conn, self.today)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -209,6 +220,14 @@ class DashboardScreen(TranslatedScreen):
         f = message.figures
         self.query_one("#dash-upkeep", Static).update(t(
             "upkeep.dashboard_line", **{k: format_number(getattr(f, k)) for k in FIGURES}))
+
+    def on_dashboard_screen_authorisations_loaded(self, message: AuthorisationsLoaded) -> None:
+        self.query_one("#dash-authorisations", Label).update(authorisations_summary(message.counts))
+
+    def action_authorisations(self) -> None:
+        from .authorisations_list import AuthorisationsScreen
+
+        self.app.push_screen(AuthorisationsScreen(self.today))
 
     def on_dashboard_screen_late_loaded(self, message: LateLoaded) -> None:
         self.loading = False

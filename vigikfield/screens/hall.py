@@ -12,6 +12,7 @@ no label; ``a`` (the door can't be tested) keeps the hall encoded, flagged
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +22,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
 from .. import fieldwork
-from ..domain import labels, wizard
+from ..domain import authorisations, labels, wizard
 from ..domain.model import PROGRAMMING_FAILURES, STEPS
 from ..domain.rights import may_write
 from ..domain.values import BadValue
@@ -130,7 +131,7 @@ class HallScreen(TranslatedScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.state = wizard.open_hall(self.store, self.hall_id)
+        self.state = wizard.open_hall(self.store, self.hall_id, self.app.today())
         residence_id = self.state.hall["residence_id"]
         chosen = self.app.session_windows.get(residence_id)
         if chosen is not None:
@@ -138,6 +139,8 @@ class HallScreen(TranslatedScreen):
         else:
             self.days, self.windows = self.state.default_windows()
             self.windows_source = "residence" if self.state.residence.get("windows") else "default"
+            if self.state.authorisation and self.state.authorisation.schedule():
+                self.windows_source = "authorisation"
         enc = self.state.encoding or {}
         if enc.get("days") and enc.get("windows"):
             self.days, self.windows = enc["days"], wizard.decode_windows(enc["windows"])
@@ -204,14 +207,19 @@ class HallScreen(TranslatedScreen):
             if decided is not None and decided.decided_by:  # visited before: the hall's status
                 text = t("wizard.last_attempt", outcome=t(f"status.hall.{decided.status}"),
                          when=(decided.decided_at or "")[:10] or "-") + "\n\n" + text
+            if state.authorisation is not None and state.authorisation.blocking:
+                # said before the card: the landlord's decision, by whom and when
+                text = f"[b]{escape(authorisations.describe(state.authorisation))}[/b]\n\n" + text
             return text
         if step == "card":
             landlord = (state.landlord or {}).get("name") or "?"
             status = self.card_message or t("wizard.card.waiting")
             return t("wizard.panel.card", landlord=landlord, status=status)
         if step == "encoding":
+            source = ("authorisations.windows_from" if self.windows_source == "authorisation"
+                      else f"wizard.windows_from.{self.windows_source}")
             return t("wizard.panel.encoding", windows=describe(self.days, self.windows),
-                     source=t(f"wizard.windows_from.{self.windows_source}"))
+                     source=t(source))
         if step == "door":
             return t("wizard.panel.door")
         if step == "label":
@@ -248,9 +256,11 @@ class HallScreen(TranslatedScreen):
     # -- saving --------------------------------------------------------------
     def apply(self, change, *args, **kwargs) -> None:
         """Run one wizard confirmation; show a refusal where the technician looks."""
+        if change in (wizard.confirm_compatibility, wizard.confirm_encoding):
+            kwargs.setdefault("today", self.app.today())  # an authorisation may have expired
         try:
             self.state = change(self.store, self.state, *args, **kwargs)
-        except (WizardError, BadValue) as exc:
+        except (WizardError, BadValue, authorisations.AuthorisationError) as exc:
             self.notify(str(exc), severity="error")
             return
         self.refresh_view()

@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..domain import classification, progress, wizard
-from ..domain.profile import PILOT
+from ..domain import authorisations, classification, progress, wizard
+from ..domain.profile import MAINTENANCE, PILOT
 from ..i18n import format_date, t
 from ..widgets.translated import TranslatedScreen
+from .authorisation import AuthorisationDialog, panel_text
 
 STATUS_STYLE = {
     "encoded": "green", "failed": "red", "no_access": "dark_orange",
@@ -27,13 +28,16 @@ class ResidenceScreen(TranslatedScreen):
     BINDINGS = [
         Binding("n", "next_pending", "residence.key_next", id="residence.next"),
         Binding("escape", "app.pop_screen", "residence.key_back", id="residence.back"),
+        Binding("d", "decide", "authorisations.panel_record", id="residence.decide"),
     ]
 
     class Loaded(Message):
-        def __init__(self, rows: list[progress.HallRow], site: dict | None = None) -> None:
+        def __init__(self, rows: list[progress.HallRow], site: dict | None = None,
+                     authorisation: authorisations.Authorisation | None = None) -> None:
             super().__init__()
             self.rows = rows
             self.site = site  # the classification (pilot only), else None
+            self.authorisation = authorisation  # the landlord's decision
 
     def __init__(self, residence_id: str) -> None:
         super().__init__()
@@ -43,6 +47,7 @@ class ResidenceScreen(TranslatedScreen):
         yield Header()
         yield Static(id="residence-info")
         yield Static(id="classification")
+        yield Static(id="authorisation")
         yield DataTable(id="halls", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -62,12 +67,14 @@ class ResidenceScreen(TranslatedScreen):
         site = None
         if store.role in (PILOT, None) and not self.app.demo:  # confidential: the pilot's eyes
             site = classification.of_residence(store, self.residence_id, self.app.today())
-        self.post_message(self.Loaded(rows, site))
+        auth = authorisations.of_residence(store.conn, self.residence_id, self.app.today())
+        self.post_message(self.Loaded(rows, site, auth))
 
     def on_residence_screen_loaded(self, message: Loaded) -> None:
         info = self.app.store.get("residences", self.residence_id) or {}
         rows = message.rows
         self._show_classification(message.site)
+        self.query_one("#authorisation", Static).update(panel_text(message.authorisation))
         encoded = sum(r.status == "encoded" for r in rows)
         self.query_one("#residence-info", Static).update(t(
             "residence.info", name=info.get("name") or "-", address=info.get("address") or "-",
@@ -106,6 +113,21 @@ class ResidenceScreen(TranslatedScreen):
             lines.append(t("site.panel_fact", fact=fact["fact"], level=fact["level"],
                            day=format_date(fact["observed_on"])))
         panel.update("\n".join(lines))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "decide":  # the pilot or the landlord's staff record the decision
+            return self.app.store.role in (PILOT, MAINTENANCE, None) and not self.app.demo
+        return True
+
+    def action_decide(self) -> None:
+        info = self.app.store.get("residences", self.residence_id) or {}
+
+        def decided(authorisation_id: str | None) -> None:
+            if authorisation_id is not None:
+                self.load()
+
+        self.app.push_screen(AuthorisationDialog(self.residence_id, info.get("name") or "-",
+                                                 self.app.today()), decided)
 
     @on(DataTable.RowSelected, "#halls")
     def open_selected(self, event: DataTable.RowSelected) -> None:

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
 
-from ..domain import folders, progress, rights
+from ..domain import authorisations, folders, progress, rights
 from ..domain import work_orders as orders
 from ..domain.profile import PILOT
 from ..domain.store import Store
@@ -30,6 +30,7 @@ from ..domain.values import BadValue, check
 from ..i18n import TranslatedError, format_date, format_datetime, t
 from ..widgets.fitted import FittedTable
 from ..widgets.translated import TranslatedScreen
+from .dialogs import ChoiceDialog
 
 ORDER_COLUMNS = ("technician", "date", "residences", "halls", "state", "last_bundle")
 PICK_COLUMNS = ("mark", "residence", "commune", "landlord", "priority", "status", "halls",
@@ -388,6 +389,24 @@ class PickerScreen(TranslatedScreen):
         except (TranslatedError, BadValue) as exc:
             self.show_selection(str(exc), error=True)
             return
+        blocked = authorisations.listing(self.app.store.conn, self.app.today(),
+                                         states=authorisations.BLOCKING,
+                                         residence_ids=list(self.selected))
+        if blocked:  # the pilot confirms assigning residences whose halls can't be encoded
+            def answered(choice: str | None) -> None:
+                if choice == "include":
+                    self.start_writing(technician, planned, folder)
+
+            names = ", ".join(f"{a.residence} ({t(f'authorisations.state.{a.state}')})"
+                              for a in blocked)
+            self.app.push_screen(ChoiceDialog(
+                t("authorisations.picker_warning", residences=names),
+                [("include", t("authorisations.picker_include")),
+                 ("cancel", t("authorisations.picker_cancel"))]), answered)
+            return
+        self.start_writing(technician, planned, folder)
+
+    def start_writing(self, technician: str, planned: str | None, folder: Path) -> None:
         from vigikfield_sync.bundle import SUFFIX
 
         stem = folders.slug(f"{t('orders.file_prefix')}-{technician}-{planned or 'nodate'}")
