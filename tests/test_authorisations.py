@@ -313,3 +313,11 @@ def test_report_authorisations_in_every_format(store, cli, tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert "Les Alouettes" in text and "refusée" in text and "Les Lilas" in text
     assert "Les Mézereaux" not in text
+
+
+def test_report_all_carries_every_residences_authorisation(store, cli):
+    territory(store)
+    every = json.loads(cli("report", "all", "--json").output)
+    alone = json.loads(cli("report", "authorisations", "--json").output)
+    assert every["authorisations.residences"] == alone
+    assert {r["state"] for r in alone} >= {"granted", "pending", "refused"}

@@ -39,6 +39,11 @@ def sheets(conn, today: date, states: tuple[str, ...] = (), readable: bool = Tru
     return [Sheet("residences", "authorisations.report_title", COLUMNS, rows)]
 
 
+def report_sheets(conn, today: date, readable: bool = True) -> list[Sheet]:
+    """For `report all`: every residence's state, as the command gives it by default."""
+    return sheets(conn, today, readable=readable)
+
+
 def register(report: click.Group) -> None:
     @report.command("authorisations", help=t("authorisations.report_help"))
     @click.option("--pending", is_flag=True, help=t("authorisations.opt_pending"))
