@@ -156,3 +156,23 @@ async def test_f1_on_the_route_lists_the_dashboards_key(demo_store):
         await pilot.press("f1")
         await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert "| `^d` | Bilan |" in app.screen.text
+
+
+async def test_a_long_late_list_shows_the_longest_overdue_and_counts_them_all(
+        demo_store, monkeypatch):
+    """At 130,000 halls thousands of residences may be late: the screen lists the first
+    LATE_SHOWN (the longest overdue, in lateness order) and its title counts them all."""
+    from vigikfield.screens import dashboard as screen_module
+
+    monkeypatch.setattr(screen_module, "LATE_SHOWN", 5)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _until(pilot, lambda: app.screen.query_one("#residences").row_count > 0)
+        await pilot.press("ctrl+d")
+        await _until(pilot, lambda: _loaded(app))
+        screen = app.screen
+        assert len(screen.late) > 5
+        table = screen.query_one("#late", FittedTable)
+        assert [str(k.value) for k in table.rows] == [r.residence_id for r in screen.late[:5]]
+        title = str(screen.query_one("#dash-late-title").render())
+        assert f"{len(screen.late)}" in title and "les 5 plus anciennes" in title

@@ -107,6 +107,9 @@ def group_cells(group: Group, by: str | None, width: int = BAR) -> dict[str, obj
     }
 
 
+LATE_SHOWN = 200  # late residences listed on the screen; the title counts them all
+
+
 class DashboardScreen(TranslatedScreen):
     """The campaign at a glance; 1–5 pick the grouping."""
 
@@ -274,13 +277,21 @@ class DashboardScreen(TranslatedScreen):
 
     def show_late(self) -> None:
         late = self.late
-        self.query_one("#dash-late-title", Label).update(
-            t("dashboard.late", count=format_number(len(late))) if late else t("dashboard.late_none"))
+        if not late:
+            title = t("dashboard.late_none")
+        elif len(late) > LATE_SHOWN:
+            title = t("dashboard.late_some", count=format_number(len(late)),
+                      shown=format_number(LATE_SHOWN))
+        else:
+            title = t("dashboard.late", count=format_number(len(late)))
+        self.query_one("#dash-late-title", Label).update(title)
         table = self.query_one("#late", FittedTable)
+        # the longest overdue first (lateness orders them): a screen of thousands of rows
+        # helps no one, and a table's every row is measured
         rows = [(r.residence_id, (r.name or "-", r.landlord or "-",
                                   r.technician or t("dashboard.none.technician"),
                                   format_date(r.planned_date), f"{r.encoded}/{r.halls}"))
-                for r in late]
+                for r in late[:LATE_SHOWN]]
         table.clear()
         table.measure({c: [cells[i] for _, cells in rows] for i, c in enumerate(LATE_COLUMNS)})
         for key, cells in rows:
