@@ -536,28 +536,19 @@ JOIN hall_attempts d ON d.encoding_id = {DECIDED.format(hall="h.hall_id")}"""
 # `hall_decided`), else its Vigik compatibility; retired halls have no row; a
 # hall with an open failure report is to verify (`to_verify`: one look-up in a
 # set of the few open reports, built once).
-M011_HALL_STATUS = """CREATE VIEW hall_status AS
+# The status columns are m005's, word for word, read from the hall's own row.
+_M005_HEAD = "SELECT s.hall_id, s.code, s.label, s.residence_id, s.dwellings,\n"
+_M005_COLUMNS = M005_HALL_STATUS[M005_HALL_STATUS.index(_M005_HEAD) + len(_M005_HEAD):
+                                 M005_HALL_STATUS.index("\nFROM (\n")]
+assert _M005_COLUMNS.count("s.vigik") == 2 and _M005_COLUMNS.endswith("AS door_not_tested")
+M011_HALL_STATUS = ("""CREATE VIEW hall_status AS
 SELECT h.id AS hall_id, h.code, h.label, h.residence_id, h.dwellings,
-  CASE
-    WHEN d.result IS NOT NULL THEN d.result
-    WHEN h.vigik = 'incompatible' THEN 'incompatible'
-    WHEN h.vigik = 'compatible' THEN 'compatible'
-    ELSE 'to_check'
-  END AS status,
-  CASE
-    WHEN d.result IS NULL THEN 'compatibility'
-    WHEN d.reason = 'door_does_not_open' THEN 'door_failed'
-    WHEN d.result = 'no_access' THEN 'no_access'
-    ELSE 'outcome'
-  END AS rule,
-  d.encoding_id AS decided_by,
-  d.encoded_at AS decided_at,
-  coalesce(d.result = 'encoded' AND d.door != 'opened', 0) AS door_not_tested,
+""" + _M005_COLUMNS.replace("s.vigik", "h.vigik") + """,
   h.id IN (SELECT f.hall_id FROM failure_reports f
            WHERE f.closure IS NULL AND f.hall_id IS NOT NULL) AS to_verify
 FROM halls h
 LEFT JOIN hall_decided d ON d.hall_id = h.id
-WHERE coalesce(h.retired, 0) = 0"""
+WHERE coalesce(h.retired, 0) = 0""")
 
 
 # Each residence's counts of its halls' statuses: an aggregate over `hall_status`
