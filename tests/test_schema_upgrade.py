@@ -126,4 +126,4 @@ def test_schema_version_counts_the_steps_that_change_what_ops_carry():
     names = [m.name for m in schema.migrations._migrations]
     assert schema.REPLICATED == [n for n in names if n in schema.REPLICATED]
     assert set(names) - set(schema.REPLICATED) == {"m003_profile", "m005_hall_status",
-                                                   "m011_status_table"}
+                                                   "m011_status_table", "m012_decisions_and_upkeep"}

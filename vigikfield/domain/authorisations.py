@@ -4,7 +4,8 @@ A decision is an ``authorisations`` entity (the op log: it travels in bundles).
 A residence's state is defined ONCE, in `STATE_SQL`, read by every reader (the
 CLI, the wizard's refusal, the residence panel, the work-order picker, the
 dashboard): its latest decision — ordered by ``decided_on``, then by the clock
-of the decision's first op, then by id — gives
+of the decision's first op, then by id, and kept per residence by the database
+(``residence_decision``, schema m012) — gives
 
 - ``granted``: the decision grants it and its ``until`` (if any) is not before today;
 - ``expired``: granted, but ``until`` < today;
@@ -40,63 +41,43 @@ BLOCKING = ("pending", "refused", "expired")  # states in which no hall may be p
 
 # One row per residence: its state as of :today. The only definition; `{only}` restricts
 # it to a set of residence ids (an SQL set: "(:rid)", "(SELECT value FROM json_each(:ids))")
-# or is "" for every residence — read it through `state_sql`.
+# or is "" for every residence — read it through `state_sql`. The latest decision `d`
+# of each residence is kept by the database (`residence_decision`: the ordering
+# rule, schema._LATEST_DECISION, written once; checked by `journal verify`), with the
+# decision and `until` the state reads (a count reads no authorisation row).
 _STATE_SQL = """
-WITH decided AS (
-  SELECT a.residence_id, a.id AS authorisation_id, a.decision, a.decided_by, a.decided_on,
-         a.days, a.windows, a.until, a.note,
-         row_number() OVER (
-           PARTITION BY a.residence_id
-           ORDER BY a.decided_on DESC,
-                    (SELECT min(o.hlc) FROM ops o
-                     WHERE o.entity = 'authorisations' AND o.entity_id = a.id) DESC,
-                    a.id DESC) AS rank
-  FROM authorisations a
-  WHERE a.residence_id IS NOT NULL AND a.decision IN ('granted', 'refused') {only_a}
-),
-latest AS (
-  SELECT r.id AS residence_id,
-         CASE WHEN d.decision IS NOT NULL THEN 'entity'
-              WHEN r.authorized_by IS NOT NULL THEN 'legacy' END AS source,
-         d.authorisation_id,
-         coalesce(d.decision, CASE WHEN r.authorized_by IS NOT NULL THEN 'granted' END) AS decision,
-         CASE WHEN d.decision IS NOT NULL THEN d.decided_by ELSE r.authorized_by END AS decided_by,
-         CASE WHEN d.decision IS NOT NULL THEN d.decided_on ELSE r.authorized_at END AS decided_on,
-         CASE WHEN d.decision IS NOT NULL THEN d.days
-              WHEN r.authorized_by IS NULL OR r.windows IS NULL THEN NULL
-              WHEN json_type(r.windows) = 'object' THEN json_extract(r.windows, '$.days')
-              ELSE '1111111' END AS days,
-         CASE WHEN d.decision IS NOT NULL THEN d.windows
-              WHEN r.authorized_by IS NULL OR r.windows IS NULL THEN NULL
-              WHEN json_type(r.windows) = 'object' THEN json_extract(r.windows, '$.windows')
-              ELSE r.windows END AS windows,
-         d.until, d.note
-  FROM residences r
-  LEFT JOIN decided d ON d.residence_id = r.id AND d.rank = 1
-  WHERE 1 {only_r}
-)
-SELECT l.residence_id, r.name AS residence, r.landlord_id, g.name AS landlord,
-       c.name AS commune,
-       CASE WHEN l.decision IS NULL THEN 'pending'
-            WHEN l.decision = 'refused' THEN 'refused'
-            WHEN l.until IS NOT NULL AND l.until < :today THEN 'expired'
+SELECT r.id AS residence_id, r.name AS residence, r.landlord_id,
+       (SELECT g.name FROM landlords g WHERE g.id = r.landlord_id) AS landlord,
+       (SELECT c.name FROM communes c WHERE c.id = r.commune_id) AS commune,
+       CASE WHEN k.decision IS NULL AND r.authorized_by IS NULL THEN 'pending'
+            WHEN k.decision = 'refused' THEN 'refused'
+            WHEN k.until IS NOT NULL AND k.until < :today THEN 'expired'
             ELSE 'granted' END AS state,
-       l.decided_by, l.decided_on, l.days, l.windows, l.until, l.note,
-       l.source, l.authorisation_id
-FROM latest l
-JOIN residences r ON r.id = l.residence_id
-LEFT JOIN landlords g ON g.id = r.landlord_id
-LEFT JOIN communes c ON c.id = r.commune_id
+       CASE WHEN d.id IS NOT NULL THEN d.decided_by ELSE r.authorized_by END AS decided_by,
+       CASE WHEN d.id IS NOT NULL THEN d.decided_on ELSE r.authorized_at END AS decided_on,
+       CASE WHEN d.id IS NOT NULL THEN d.days
+            WHEN r.authorized_by IS NULL OR r.windows IS NULL THEN NULL
+            WHEN json_type(r.windows) = 'object' THEN json_extract(r.windows, '$.days')
+            ELSE '1111111' END AS days,
+       CASE WHEN d.id IS NOT NULL THEN d.windows
+            WHEN r.authorized_by IS NULL OR r.windows IS NULL THEN NULL
+            WHEN json_type(r.windows) = 'object' THEN json_extract(r.windows, '$.windows')
+            ELSE r.windows END AS windows,
+       d.until, d.note,
+       CASE WHEN d.id IS NOT NULL THEN 'entity'
+            WHEN r.authorized_by IS NOT NULL THEN 'legacy' END AS source,
+       d.id AS authorisation_id
+FROM residences r
+LEFT JOIN residence_decision k ON k.residence_id = r.id
+LEFT JOIN authorisations d ON d.id = k.authorisation_id
+WHERE 1 {only}
 """
-
-
 
 
 def state_sql(only: str | None = None) -> str:
     """The state definition, for every residence or only those of the SQL set `only`
     (the same SQL: a residence's state does not depend on the others')."""
-    return _STATE_SQL.format(only_a=f"AND a.residence_id IN {only}" if only else "",
-                             only_r=f"AND r.id IN {only}" if only else "")
+    return _STATE_SQL.format(only=f"AND r.id IN {only}" if only else "")
 
 
 STATE_SQL = state_sql()  # every residence

@@ -527,11 +527,12 @@ def verify_decided(conn: sqlite3.Connection) -> Problem | None:
 def verify_counts(conn: sqlite3.Connection) -> Problem | None:
     """The first residence whose counts (``residence_counts``, kept by triggers) are not
     the aggregate of its halls' statuses."""
-    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL
+    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_KEYS
 
     want = {row[0]: row[1:] for row in conn.execute(RESIDENCE_COUNTS_ALL)}
     have = {row[0]: row[1:] for row in conn.execute(
-        f"SELECT residence_id, {', '.join(RESIDENCE_COUNT_COLUMNS)} FROM residence_counts")}
+        f"SELECT residence_id, {', '.join((*RESIDENCE_KEYS, *RESIDENCE_COUNT_COLUMNS))} "
+        "FROM residence_counts")}
     for residence_id in sorted(set(want) | set(have)):
         if want.get(residence_id) != have.get(residence_id):
             return Problem("state", "counts", {"have": repr(have.get(residence_id)),
@@ -540,9 +541,25 @@ def verify_counts(conn: sqlite3.Connection) -> Problem | None:
     return None
 
 
+def verify_decisions(conn: sqlite3.Connection) -> Problem | None:
+    """The first residence whose latest authorisation decision (``residence_decision``,
+    kept by triggers) is not what the ordering rule gives from scratch."""
+    from .schema import DECISION_ALL, DECISION_COLUMNS
+
+    want = {row[0]: row[1:] for row in conn.execute(DECISION_ALL)}
+    have = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT residence_id, {', '.join(DECISION_COLUMNS)} FROM residence_decision")}
+    for residence_id in sorted(set(want) | set(have)):
+        if want.get(residence_id) != have.get(residence_id):
+            return Problem("state", "decision", {"have": repr(have.get(residence_id)),
+                                                 "want": repr(want.get(residence_id))},
+                           entity="residences", entity_id=residence_id)
+    return None
+
+
 def verify(conn: sqlite3.Connection) -> Problem | None:
     return (verify_chains(conn) or verify_state(conn) or verify_clocks(conn)
-            or verify_decided(conn) or verify_counts(conn))
+            or verify_decided(conn) or verify_counts(conn) or verify_decisions(conn))
 
 
 def history(conn: sqlite3.Connection, entity: str, entity_ids: list[str]) -> list[dict]:

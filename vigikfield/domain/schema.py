@@ -568,7 +568,19 @@ _COUNTS_SELECT = """SELECT coalesce(hs.residence_id, '') AS residence_id, count(
     coalesce(sum(CASE WHEN hs.status = 'encoded' THEN hs.dwellings END), 0) AS dwellings_covered,
     coalesce(sum(hs.to_verify), 0) AS to_verify
   FROM hall_status hs"""
-RESIDENCE_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"
+M011_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"  # m011's, as it ran
+
+# From m012 on, each residence's row also keeps the residence's landlord, commune and
+# QPV (so that a grouping reads this table alone), recounted when they change.
+RESIDENCE_KEYS = ("landlord_id", "commune_id", "qpv_id")
+_HEAD = "SELECT coalesce(hs.residence_id, '') AS residence_id,"
+assert _COUNTS_SELECT.startswith(_HEAD) and _COUNTS_SELECT.endswith("FROM hall_status hs")
+_KEYED_COUNTS_SELECT = (
+    _HEAD + "".join(f" r.{k}," for k in RESIDENCE_KEYS) + _COUNTS_SELECT[len(_HEAD):]
+    + "\n  LEFT JOIN residences r ON r.id = hs.residence_id")
+RESIDENCE_COUNTS_ALL = _KEYED_COUNTS_SELECT + " GROUP BY hs.residence_id"
+_INTO_COUNTS = ("INSERT INTO residence_counts (residence_id, "
+                + ", ".join((*RESIDENCE_KEYS, *RESIDENCE_COUNT_COLUMNS)) + ") ")
 
 
 # The noted halls and residences brought up to date (journal.flush), in order.
@@ -582,10 +594,10 @@ FLUSH = (
     "SELECT coalesce(y.residence_id, '') FROM hall_dirty x JOIN halls y ON y.id = x.hall_id",
     "DELETE FROM hall_dirty",
     "DELETE FROM residence_counts WHERE residence_id IN (SELECT residence_id FROM residence_dirty)",
-    "INSERT INTO residence_counts " + _COUNTS_SELECT
+    _INTO_COUNTS + _KEYED_COUNTS_SELECT
     + " WHERE hs.residence_id IN (SELECT residence_id FROM residence_dirty)"
       " GROUP BY hs.residence_id",
-    "INSERT INTO residence_counts " + _COUNTS_SELECT
+    _INTO_COUNTS + _KEYED_COUNTS_SELECT
     + " WHERE hs.residence_id IS NULL AND '' IN (SELECT residence_id FROM residence_dirty)"
       " HAVING count(*) > 0",
     "DELETE FROM residence_dirty",
@@ -611,10 +623,117 @@ def m011_status_table(db: Database) -> None:
         "DROP VIEW hall_status", M011_HALL_STATUS,
         _table("residence_counts", "residence_id TEXT PRIMARY KEY NOT NULL",
                *(f"{c} INTEGER NOT NULL" for c in RESIDENCE_COUNT_COLUMNS)) + " WITHOUT ROWID",
-        "INSERT INTO residence_counts " + RESIDENCE_COUNTS_ALL,
+        "INSERT INTO residence_counts " + M011_COUNTS_ALL,
         "CREATE TABLE hall_dirty (hall_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
         "CREATE TABLE residence_dirty (residence_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
         *M011_TRIGGERS,
+    ))
+
+
+# Which halls count (the status view's own condition, written once): a retired hall is
+# out of every count. Readers that need only a hall's own fields read `halls`
+# through it (with an index that covers them) rather than through the view.
+COUNTED = "coalesce({h}retired, 0) = 0"
+assert M011_HALL_STATUS.endswith("WHERE " + COUNTED.format(h="h."))
+NOT_COUNTED = f"NOT ({COUNTED})"  # the few halls out of every count
+
+# A residence's latest decision (docs/authorisations.md): among its authorisations
+# that grant or refuse, ordered by `decided_on`, then by the clock of the decision's
+# first op, then by id, the last one. Written once: kept per residence in
+# `residence_decision` (FLUSH, from the residences the triggers below noted),
+# read by `authorisations.STATE_SQL`, recomputed by `journal verify`
+# (DECISION_ALL). What the state reads of it (decision, until) is kept alongside,
+# so that counting states reads the kept table alone. `{only}`: "" or a condition
+# on `a.residence_id`.
+_LATEST_DECISION = """SELECT x.residence_id, x.id, x.decision, x.until FROM (
+  SELECT a.residence_id, a.id, a.decision, a.until, row_number() OVER (
+           PARTITION BY a.residence_id
+           ORDER BY a.decided_on DESC,
+                    (SELECT min(o.hlc) FROM ops o
+                     WHERE o.entity = 'authorisations' AND o.entity_id = a.id) DESC,
+                    a.id DESC) AS rank
+  FROM authorisations a
+  WHERE a.residence_id IS NOT NULL AND a.decision IN ('granted', 'refused'){only}) x
+WHERE x.rank = 1"""
+DECISION_ALL = _LATEST_DECISION.format(only="")
+
+
+def _note_known(residence: str) -> str:
+    return (f"INSERT INTO residence_dirty (residence_id) SELECT {residence} "
+            f"WHERE {residence} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM residence_dirty z "
+            f"WHERE z.residence_id = {residence});")
+
+
+# What the latest decision reads: an authorisation's residence, decision and day,
+# and the clock of its ops (an older op merged later can change the order).
+_DECISION_FIELDS = "residence_id, decision, decided_on, until"
+DECISION_COLUMNS = ("authorisation_id", "decision", "until")
+M012_TRIGGERS = (
+    f"""CREATE TRIGGER residence_dirty_authorisations_ai AFTER INSERT ON authorisations BEGIN
+  {_note_known("new.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_authorisations_au AFTER UPDATE OF {_DECISION_FIELDS}
+ON authorisations BEGIN
+  {_note_known("old.residence_id")}
+  {_note_known("new.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_authorisations_ad AFTER DELETE ON authorisations BEGIN
+  {_note_known("old.residence_id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_authorisation_ops_ai AFTER INSERT ON ops
+WHEN new.entity = 'authorisations' BEGIN
+  {_note_known("(SELECT y.residence_id FROM authorisations y WHERE y.id = new.entity_id)")}
+END""",
+    # the keys each residence's counts keep
+    f"""CREATE TRIGGER residence_dirty_residences_ai AFTER INSERT ON residences BEGIN
+  {_note_known("new.id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_residences_au AFTER UPDATE OF {', '.join(RESIDENCE_KEYS)}
+ON residences BEGIN
+  {_note_known("old.id")}
+  {_note_known("new.id")}
+END""",
+    f"""CREATE TRIGGER residence_dirty_residences_ad AFTER DELETE ON residences BEGIN
+  {_note_known("old.id")}
+END""",
+)
+FLUSH_DECISIONS = (
+    "DELETE FROM residence_decision WHERE residence_id IN "
+    "(SELECT residence_id FROM residence_dirty)",
+    f"INSERT INTO residence_decision (residence_id, {', '.join(DECISION_COLUMNS)}) "
+    + _LATEST_DECISION.format(
+        only=" AND a.residence_id IN (SELECT residence_id FROM residence_dirty)"),
+)
+# FLUSH's last statement clears the notes: the decisions are brought up to date before.
+assert FLUSH[-1] == "DELETE FROM residence_dirty"
+FLUSH = FLUSH[:-1] + FLUSH_DECISIONS + FLUSH[-1:]
+
+
+@step(replicated=False)
+def m012_decisions_and_upkeep(db: Database) -> None:
+    """Each residence's latest authorisation decision, kept in a table by triggers (the
+    dashboard counts 20,000 residences' states without ranking every decision); each
+    residence's counts keep its landlord, commune and QPV (a grouping reads them alone); the
+    halls that count, indexed by their Vigik Plus readiness and last maintenance (the
+    territory's yearly maintenance read from the index alone), and those that do not."""
+    _run(db, (
+        """CREATE TABLE residence_decision (
+          residence_id TEXT PRIMARY KEY NOT NULL,
+          authorisation_id TEXT NOT NULL,
+          decision TEXT NOT NULL,
+          until TEXT
+        ) WITHOUT ROWID""",
+        f"INSERT INTO residence_decision (residence_id, {', '.join(DECISION_COLUMNS)}) "
+        + DECISION_ALL,
+        *(f"ALTER TABLE residence_counts ADD COLUMN {k} TEXT" for k in RESIDENCE_KEYS),
+        *(f"UPDATE residence_counts SET {k} = (SELECT r.{k} FROM residences r "
+          f"WHERE r.id = residence_counts.residence_id)" for k in RESIDENCE_KEYS),
+        *M012_TRIGGERS,
+        # covering (the retired flag last, read from the index): not a partial index,
+        # which every scan of the view would take and then read each hall's row from
+        "CREATE INDEX idx_halls_upkeep ON halls(vigik_plus, last_maintenance, dwellings, retired)",
+        # the few halls that do not count (a partial index no scan of the view can take)
+        "CREATE INDEX idx_halls_retired ON halls(id) WHERE " + NOT_COUNTED.format(h=""),
     ))
 
 

@@ -18,9 +18,9 @@ One definition of "yearly maintenance overdue", in SQL (`DUE`, `STATE`), with
 
 Readiness (`halls.vigik_plus`): 1 ready, 0 not ready, null unknown.
 
-Every figure is an SQL aggregate over ``hall_status`` (the one status view:
-retired halls have no row, so they are out of every count), joined to the
-hall's own row for the two fields.
+Every figure is an SQL aggregate over the halls that count (``schema.COUNTED``,
+the condition of the one status view ``hall_status``: retired halls are out of
+every count), read from the hall's own row: the two fields are the hall's.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from ..i18n import TranslatedError
+from .schema import COUNTED
 
 SOON_DAYS = 30  # "due within 30 days"
 STATES = ("overdue", "due_soon", "up_to_date", "never")  # maintenance, stable names
@@ -63,20 +64,24 @@ def due_sql(column: str) -> str:
     return DUE.format(d=column)
 
 
-# One row per hall of the view that counts, with its readiness and maintenance state.
-_HALLS = f"""SELECT s.residence_id, coalesce(s.dwellings, 0) AS dwellings,
-    {READY.format(f='x.vigik_plus')} AS ready, {STATE.format(d='x.last_maintenance')} AS upkeep
-  FROM hall_status s
-  JOIN halls x ON x.id = s.hall_id"""
+# The halls that count (schema.COUNTED: the status view's own condition) grouped by
+# (key, readiness flag, last maintenance), then each group's two CASEs computed once:
+# the territory's groups are read from an index alone (idx_halls_upkeep: at 130,000
+# halls, 40 ms rather than 800), a landlord's keyed by residence first and the
+# residences looked up once each, not once per hall.
+def _raw(key: str) -> str:
+    return (f"SELECT {key}h.vigik_plus, h.last_maintenance, count(*) AS n, "
+            f"sum(coalesce(h.dwellings, 0)) AS d FROM halls h WHERE {COUNTED.format(h='h.')} "
+            f"GROUP BY {key}h.vigik_plus, h.last_maintenance")
 
-# The halls counted per (residence, readiness, state) — each hall's two CASEs computed
-# once —, then keyed by the residence's landlord: the residences are looked up once
-# each, not once per hall (as the dashboard does; 130,000 halls: a second less).
-_CELLS = f"""SELECT r.landlord_id, k.ready, k.upkeep, k.n, k.d
-  FROM (SELECT h.residence_id, h.ready, h.upkeep, count(*) AS n, sum(h.dwellings) AS d
-        FROM ({_HALLS}) h GROUP BY +h.residence_id, h.ready, h.upkeep) k
+
+_STATES = (f"{READY.format(f='k.vigik_plus')} AS ready, "
+           f"{STATE.format(d='k.last_maintenance')} AS upkeep, k.n, k.d")
+_CELLS = f"""SELECT r.landlord_id, {_STATES}
+  FROM ({_raw("h.residence_id, ")}) k
   LEFT JOIN residences r ON r.id = k.residence_id
   WHERE (:landlord IS NULL OR r.landlord_id = :landlord)"""
+_TERRITORY_CELLS = f"SELECT NULL AS landlord_id, {_STATES} FROM ({_raw('')}) k"
 
 
 def _sum(column: str, where: str | None = None) -> str:
@@ -138,7 +143,8 @@ def by_landlord(conn: sqlite3.Connection, today: date,
 def territory(conn: sqlite3.Connection, today: date,
               landlord_id: str | None = None) -> Figures:
     """The whole territory's figures (one landlord's with `landlord_id`)."""
-    row = conn.execute(f"SELECT {_SELECT} FROM ({_CELLS}) c",
+    cells = _CELLS if landlord_id is not None else _TERRITORY_CELLS
+    row = conn.execute(f"SELECT {_SELECT} FROM ({cells}) c",
                        _params(today, landlord_id)).fetchone()
     return Figures(None, None, *row)
 
