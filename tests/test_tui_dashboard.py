@@ -113,6 +113,38 @@ async def test_ctrl_d_from_the_route_shows_the_figures_of_report_progress(demo_s
         assert not isinstance(app.screen, DashboardScreen)
 
 
+async def test_a_grouping_is_read_when_first_chosen_then_kept(demo_store, db_path):
+    """The screen opens with the landlords (and the QPV, for the coverage); the 20,000
+    residences of a large territory are read only when their tab is chosen."""
+    by_residence = json.loads(Cli(db_path)("report", "progress", "--by", "residence",
+                                           "--json").output)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.push_screen(DashboardScreen(today=TODAY))
+        await _until(pilot, lambda: _loaded(app))
+        screen = app.screen
+        assert set(screen.groups) == {None, "landlord", "qpv"}
+        table = screen.query_one("#groups", FittedTable)
+        await pilot.press("4")
+        await _until(pilot, lambda: "residence" in screen.groups and not table.loading)
+        await _settle(pilot)
+        rows = _cells(table)
+        assert len(rows) == len(by_residence) + 1
+        assert [r[0] for key, r in rows.items() if key != TOTAL] == [
+            g["name"] or "sans résidence" for g in by_residence]
+        for group in by_residence[:20]:
+            assert rows[group["id"] or ""][2].replace("\u202f", "") == \
+                f"{group['encoded']}/{group['halls']}"
+        kept = screen.groups["residence"]
+        await pilot.press("1")
+        await pilot.press("4")  # read once: the same list, no second reading
+        await _settle(pilot)
+        assert screen.groups["residence"] is kept and len(_cells(table)) == len(rows)
+        await pilot.press("r")  # reloading forgets it
+        await _until(pilot, lambda: screen.groups.get("residence") is not kept
+                     and not table.loading and table.row_count == len(rows))
+
+
 async def test_f1_explains_the_dashboard_and_lists_its_keys(demo_store):
     app = make_app(demo_store)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -1,9 +1,11 @@
 """The pilot's dashboard: territory totals, coverage against the goal (QPV and outside),
 one table per grouping with a bar per row, halls encoded per week, late residences.
 
-Every figure is read in a worker through `domain.dashboard` (one statement over
-the ``hall_status`` view); switching grouping only refills the table from what
-was read. No SQL here. The screen shows this database's figures whatever the
+Every figure is read in a worker through `domain.dashboard` (SQL aggregates over
+the ``hall_status`` view, the counts it keeps per residence): the territory and
+the grouping shown first, then the rest of the screen; another grouping is read
+in a worker when it is first chosen, and refilled from what was read after that.
+No SQL here. The screen shows this database's figures whatever the
 role (a technician's laptop holds its work orders' residences), and no
 confidential field.
 """
@@ -143,29 +145,28 @@ class DashboardScreen(TranslatedScreen):
     loading = False
 
     class Loaded(Message):
-        def __init__(self, data: Dashboard) -> None:
+        """Everything the screen opens with, read by one worker and shown at once (one
+        layout, one frame: each message apart would lay the screen out again)."""
+
+        def __init__(self, data: Dashboard, upkeep: Figures, authorisations: dict[str, int],
+                     late: list[LateResidence]) -> None:
             super().__init__()
             self.data = data
-
-    class UpkeepLoaded(Message):
-        def __init__(self, figures: Figures) -> None:
-            super().__init__()
-            self.figures = figures
-
-    class LateLoaded(Message):
-        def __init__(self, late: list[LateResidence]) -> None:
-            super().__init__()
+            self.upkeep = upkeep
+            self.authorisations = authorisations
             self.late = late
 
-    class AuthorisationsLoaded(Message):
-        def __init__(self, counts: dict[str, int]) -> None:
+    class GroupingLoaded(Message):
+        def __init__(self, by: str, groups: list[Group]) -> None:
             super().__init__()
-            self.counts = counts
+            self.by = by
+            self.groups = groups
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
         self.today = today or date.today()
         self.wide: bool | None = None
+        self.groups: dict[str | None, list[Group]] = {}  # the groupings read so far
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -200,42 +201,53 @@ class DashboardScreen(TranslatedScreen):
 
     @work(thread=True, exclusive=True, group="dashboard-load", exit_on_error=False)
     def load(self) -> None:
-        """The figures first (one statement), then the late residences (another)."""
+        """The figures (one statement: the territory, the grouping shown, the QPV's for
+        the coverage, the weeks), the Vigik Plus and authorisations lines, the late
+        residences: a statement each, shown together (at 130,000 halls, 0.3 s)."""
         conn = self.app.store.conn
-        self.post_message(self.Loaded(dashboard.load(conn, self.today, late=False)))
-        self.post_message(self.UpkeepLoaded(dashboard.vigik_plus(conn, self.today)))
-        self.post_message(self.AuthorisationsLoaded(authorisations.counts(conn, self.today)))
-        self.post_message(self.LateLoaded(late_residences(conn, self.today)))
+        figures = dashboard.load(conn, self.today, late=False, groupings=(self.by,))
+        self.post_message(self.Loaded(figures, dashboard.vigik_plus(conn, self.today),
+                                      authorisations.counts(conn, self.today),
+                                      late_residences(conn, self.today)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "dashboard-load" and event.state in (
                 WorkerState.ERROR, WorkerState.CANCELLED):
             self.loading = False
 
-    def on_dashboard_screen_loaded(self, message: Loaded) -> None:
-        self.data = message.data
-        self.show_totals()
-        self.show_weeks()
-        self.fill()
+    @work(thread=True, group="dashboard-grouping", exit_on_error=False)
+    def load_grouping(self, by: str) -> None:
+        """A grouping not read yet, when it is chosen."""
+        self.post_message(self.GroupingLoaded(by, dashboard.progress(self.app.store.conn, by)))
 
-    def on_dashboard_screen_upkeep_loaded(self, message: UpkeepLoaded) -> None:
+    def on_dashboard_screen_loaded(self, message: Loaded) -> None:
+        self.loading = False
+        self.data = message.data
+        self.groups = dict(message.data.groups)  # a reload forgets the groupings read before
+        self.late = message.late
+        with self.app.batch_update():
+            self.show_totals()
+            self.show_weeks()
+            self.fill()
+            self.show_upkeep(message.upkeep)
+            self.query_one("#dash-authorisations", Label).update(
+                authorisations_summary(message.authorisations))
+            self.show_late()
+
+    def on_dashboard_screen_grouping_loaded(self, message: GroupingLoaded) -> None:
+        self.groups[message.by] = message.groups
+        if message.by == self.by:
+            self.fill()
+
+    def show_upkeep(self, f: Figures) -> None:
         """Vigik Plus readiness and the yearly maintenance (docs/vigik-plus.md)."""
-        f = message.figures
         self.query_one("#dash-upkeep", Static).update(t(
             "upkeep.dashboard_line", **{k: format_number(getattr(f, k)) for k in FIGURES}))
-
-    def on_dashboard_screen_authorisations_loaded(self, message: AuthorisationsLoaded) -> None:
-        self.query_one("#dash-authorisations", Label).update(authorisations_summary(message.counts))
 
     def action_authorisations(self) -> None:
         from .authorisations_list import AuthorisationsScreen
 
         self.app.push_screen(AuthorisationsScreen(self.today))
-
-    def on_dashboard_screen_late_loaded(self, message: LateLoaded) -> None:
-        self.loading = False
-        self.late = message.late
-        self.show_late()
 
     # -- what is shown --------------------------------------------------------------
     def show_totals(self) -> None:
@@ -300,9 +312,15 @@ class DashboardScreen(TranslatedScreen):
         table.display = bool(rows)
 
     def fill(self) -> None:
-        """The table of the chosen grouping, from what the worker read (no SQL)."""
+        """The table of the chosen grouping, from what the worker read (no SQL); a grouping
+        not read yet is asked for, its table says so until it comes."""
         if self.data is None:
             return
+        if self.by not in self.groups:
+            self.query_one("#groups", FittedTable).loading = True
+            self.load_grouping(self.by)
+            return
+        self.query_one("#groups", FittedTable).loading = False
         self.wide = self.size.width >= WIDE_FROM
         columns = WIDE if self.wide else NARROW
         table = self.query_one("#groups", FittedTable)
@@ -315,7 +333,7 @@ class DashboardScreen(TranslatedScreen):
         width = BAR if self.wide else NARROW_BAR
         total = group_cells(self.data.territory, None, width)
         total["name"] = t("dashboard.total")
-        rows = [(g.id or "", group_cells(g, self.by, width)) for g in self.data.groups[self.by]]
+        rows = [(g.id or "", group_cells(g, self.by, width)) for g in self.groups[self.by]]
         table.measure({c: [str(cells[c]) for _, cells in [(TOTAL, total), *rows]]
                        for c in columns if c != "bar"})
         table.add_row(*(v if isinstance(v, Text) else
