@@ -425,3 +425,13 @@ def test_a_technicians_database_counts_its_own_residences(db, conn, tmp_path):
     assert territory.halls == expected == sum(g.halls for g in technicians)
     assert {g.name for g in technicians} <= {"Karim Benali", "Zoé Tardive"}
     laptop.close()
+
+
+def test_the_screens_first_late_residences_are_those_of_the_calendar(conn):
+    """`late_first` (what the screen reads) counts them all and lists the longest overdue,
+    as `late_residences` (the calendar's) orders them."""
+    every = lateness.late_residences(conn, TODAY)
+    assert len(every) > 3
+    assert lateness.late_first(conn, TODAY, 3) == (len(every), every[:3])
+    assert lateness.late_first(conn, TODAY, len(every) + 10) == (len(every), every)
+    assert lateness.late_first(conn, date(2000, 1, 1), 3) == (0, [])

@@ -15,7 +15,7 @@ import pytest
 from conftest import Cli
 from tui_wait import settle as _settle
 from tui_wait import until as _until
-from vigikfield.domain import demo
+from vigikfield.domain import demo, lateness
 from vigikfield.domain.store import Store
 from vigikfield.screens.dashboard import TOTAL, DashboardScreen
 from vigikfield.screens.help import HelpScreen
@@ -203,8 +203,9 @@ async def test_a_long_late_list_shows_the_longest_overdue_and_counts_them_all(
         await pilot.press("ctrl+d")
         await _until(pilot, lambda: _loaded(app))
         screen = app.screen
-        assert len(screen.late) > 5
+        every = lateness.late_residences(demo_store.conn, screen.today)
+        assert len(screen.late) == 5 < screen.late_total == len(every)
         table = screen.query_one("#late", FittedTable)
-        assert [str(k.value) for k in table.rows] == [r.residence_id for r in screen.late[:5]]
+        assert [str(k.value) for k in table.rows] == [r.residence_id for r in every[:5]]
         title = str(screen.query_one("#dash-late-title").render())
-        assert f"{len(screen.late)}" in title and "les 5 plus anciennes" in title
+        assert f"{len(every)}" in title and "les 5 plus anciennes" in title

@@ -12,8 +12,9 @@ definition of "late". No Textual here.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from . import lateness, upkeep
 from .schema import NOT_COUNTED
@@ -95,11 +96,12 @@ def _branch(by: str | None) -> str:
             f"FROM (SELECT {key} AS key, {_SUMS} FROM {source} k{group}) g")
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """One row of the dashboard: a landlord, a commune, a QPV, a residence, a technician,
     or the territory. `id` None: the group of what has none (outside any QPV, not
-    assigned to a technician, no landlord...) or, for the territory's row, the whole."""
+    assigned to a technician, no landlord...) or, for the territory's row, the whole.
+    A named tuple (immutable, and five times quicker to build than a frozen dataclass:
+    a territory's residences are 20,000 of them)."""
 
     id: str | None
     name: str | None
@@ -119,7 +121,7 @@ class Group:
         return self.halls - self.incompatible
 
 
-FIGURES = tuple(f.name for f in fields(Group))[2:]  # the counts, in Group's order
+FIGURES = Group._fields[2:]  # the counts, in Group's order
 
 
 class BadGrouping(ValueError):
@@ -131,8 +133,8 @@ def _rows(conn: sqlite3.Connection, sql: str) -> list[tuple]:
 
 
 def _group(row: tuple) -> Group:
-    # row: grouping's number and name, no key, key, name, counts...
-    return Group(row[3], row[4], *row[5:])  # sums of integers: integers
+    # row: grouping's number and name, no key, key, name, counts... (sums of integers)
+    return Group._make(row[3:])
 
 
 def progress(conn: sqlite3.Connection, by: str | None = None) -> list[Group]:

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from ..domain import authorisations, dashboard
 from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
-from ..domain.lateness import LateResidence, late_residences
+from ..domain.lateness import LateResidence, late_first
 from ..domain.upkeep import FIGURES, Figures
 from ..i18n import format_date, format_number, t
 from ..widgets.fitted import FittedTable
@@ -141,7 +141,8 @@ class DashboardScreen(TranslatedScreen):
 
     by = "landlord"
     data: Dashboard | None = None  # the figures, without the late residences
-    late: list[LateResidence] | None = None
+    late: list[LateResidence] | None = None  # the first LATE_SHOWN of them
+    late_total = 0  # every late residence
     loading = False
 
     class Loaded(Message):
@@ -149,12 +150,12 @@ class DashboardScreen(TranslatedScreen):
         layout, one frame: each message apart would lay the screen out again)."""
 
         def __init__(self, data: Dashboard, upkeep: Figures, authorisations: dict[str, int],
-                     late: list[LateResidence]) -> None:
+                     late: tuple[int, list[LateResidence]]) -> None:
             super().__init__()
             self.data = data
             self.upkeep = upkeep
             self.authorisations = authorisations
-            self.late = late
+            self.late_total, self.late = late
 
     class GroupingLoaded(Message):
         def __init__(self, by: str, groups: list[Group]) -> None:
@@ -164,7 +165,7 @@ class DashboardScreen(TranslatedScreen):
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
-        self.today = today or date.today()
+        self.given_today = today  # else the app's day (app.today(): --today, or the clock)
         self.wide: bool | None = None
         self.groups: dict[str | None, list[Group]] = {}  # the groupings read so far
 
@@ -184,6 +185,7 @@ class DashboardScreen(TranslatedScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.today = self.given_today or self.app.today()
         self.title = t("dashboard.title")
         late = self.query_one("#late", FittedTable)
         late.add_keyed_columns({c: t(f"dashboard.col.late_{c}") for c in LATE_COLUMNS})
@@ -208,7 +210,7 @@ class DashboardScreen(TranslatedScreen):
         figures = dashboard.load(conn, self.today, late=False, groupings=(self.by,))
         self.post_message(self.Loaded(figures, dashboard.vigik_plus(conn, self.today),
                                       authorisations.counts(conn, self.today),
-                                      late_residences(conn, self.today)))
+                                      late_first(conn, self.today, LATE_SHOWN)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "dashboard-load" and event.state in (
@@ -224,7 +226,7 @@ class DashboardScreen(TranslatedScreen):
         self.loading = False
         self.data = message.data
         self.groups = dict(message.data.groups)  # a reload forgets the groupings read before
-        self.late = message.late
+        self.late, self.late_total = message.late, message.late_total
         with self.app.batch_update():
             self.show_totals()
             self.show_weeks()
@@ -288,18 +290,18 @@ class DashboardScreen(TranslatedScreen):
                        best=format_number(max(w.encoded for w in weeks))))
 
     def show_late(self) -> None:
-        late = self.late
-        if not late:
+        late, total = self.late or [], self.late_total
+        if not total:
             title = t("dashboard.late_none")
-        elif len(late) > LATE_SHOWN:
-            title = t("dashboard.late_some", count=format_number(len(late)),
-                      shown=format_number(LATE_SHOWN))
+        elif total > len(late):
+            title = t("dashboard.late_some", count=format_number(total),
+                      shown=format_number(len(late)))
         else:
-            title = t("dashboard.late", count=format_number(len(late)))
+            title = t("dashboard.late", count=format_number(total))
         self.query_one("#dash-late-title", Label).update(title)
         table = self.query_one("#late", FittedTable)
-        # the longest overdue first (lateness orders them): a screen of thousands of rows
-        # helps no one, and a table's every row is measured
+        # the longest overdue first (lateness orders them, the worker read LATE_SHOWN): a
+        # screen of thousands of rows helps no one, and a table's every row is measured
         rows = [(r.residence_id, (r.name or "-", r.landlord or "-",
                                   r.technician or t("dashboard.none.technician"),
                                   format_date(r.planned_date), f"{r.encoded}/{r.halls}"))
