@@ -22,6 +22,9 @@ def _state(db: Path) -> tuple[str, int]:
     conn = sqlite3.connect(db)
     try:
         (check,) = conn.execute("PRAGMA integrity_check").fetchone()
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        if not tables:  # killed after the file was created, before the first step's COMMIT
+            return check, 0
         (halls,) = conn.execute("SELECT count(*) FROM halls").fetchone()
         return check, halls
     finally:

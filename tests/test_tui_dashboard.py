@@ -16,6 +16,7 @@ from conftest import Cli
 from tui_wait import settle as _settle
 from tui_wait import until as _until
 from vigikfield.domain import demo, lateness
+from vigikfield.domain.names import fold
 from vigikfield.domain.store import Store
 from vigikfield.screens.dashboard import TOTAL, DashboardScreen
 from vigikfield.screens.help import HelpScreen
@@ -143,6 +144,56 @@ async def test_a_grouping_is_read_when_first_chosen_then_kept(demo_store, db_pat
         await pilot.press("r")  # reloading forgets it
         await _until(pilot, lambda: screen.groups.get("residence") is not kept
                      and not table.loading and table.row_count == len(rows))
+
+
+async def test_a_long_grouping_lists_its_first_groups_and_filters_by_name(
+        demo_store, db_path, monkeypatch):
+    """A territory's 20,000 residences would take the screen seconds to fill: past
+    GROUPS_SHOWN the table lists the first ones, a line counts them all, `/` filters."""
+    from vigikfield.screens import dashboard as screen_module
+
+    monkeypatch.setattr(screen_module, "GROUPS_SHOWN", 15)  # the demo: 11 landlords
+    by_residence = json.loads(Cli(db_path)("report", "progress", "--by", "residence",
+                                           "--json").output)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.push_screen(DashboardScreen(today=TODAY))
+        await _until(pilot, lambda: _loaded(app))
+        screen = app.screen
+        table = screen.query_one("#groups", FittedTable)
+        field = screen.query_one("#groups-filter")
+        note = screen.query_one("#groups-note")
+        assert not field.display and not note.display  # the landlords: all of them
+        await pilot.press("4")
+        await _until(pilot, lambda: "residence" in screen.groups and not table.loading)
+        await _settle(pilot)
+        names = [g["name"] for g in by_residence]
+        assert [r[0] for key, r in _cells(table).items() if key != TOTAL] == names[:15]
+        assert field.display and note.display
+        assert f"Les 15 premiers sur {len(names)}" in str(note.render())
+        # "/" then part of a name: the residences holding it, accents and case aside
+        wanted = names[27]  # past the first 15
+        part = wanted.split()[-1][:4].upper()
+        found = [n for n in names if fold(part) in fold(n)]
+        await pilot.press("slash")
+        assert field.has_focus
+        await pilot.press(*part)
+        await _settle(pilot)
+        shown = [r[0] for key, r in _cells(table).items() if key != TOTAL]
+        assert shown == found[:15] and wanted in found
+        assert f"« {part} » : {len(found)} sur {len(names)}" in str(note.render())
+        # Escape clears, Escape again back to the table, Escape again leaves
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert field.value == "" and len(_cells(table)) == 16
+        await pilot.press("escape")
+        assert table.has_focus and isinstance(app.screen, DashboardScreen)
+        await pilot.press("1")  # the landlords again: no filter, no line
+        await _settle(pilot)
+        assert not field.display and not note.display
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert not isinstance(app.screen, DashboardScreen)
 
 
 async def test_f1_explains_the_dashboard_and_lists_its_keys(demo_store):

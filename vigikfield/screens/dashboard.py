@@ -20,10 +20,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, Sparkline, Static, Tab, Tabs
+from textual.widgets import Footer, Header, Input, Label, Sparkline, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from ..domain import authorisations, dashboard
+from ..domain import authorisations, dashboard, names
 from ..domain.dashboard import GROUPINGS, Coverage, Dashboard, Group
 from ..domain.lateness import LateResidence, late_first
 from ..domain.upkeep import FIGURES, Figures
@@ -110,6 +110,15 @@ def group_cells(group: Group, by: str | None, width: int = BAR) -> dict[str, obj
 
 
 LATE_SHOWN = 200  # late residences listed on the screen; the title counts them all
+# Groups listed in the table: a territory's 20,000 residences would take the screen
+# many seconds to fill; past this, a line counts them all and `/` filters by name.
+GROUPS_SHOWN = 200
+
+
+def matching(groups: list[Group], by: str, text: str) -> list[Group]:
+    """The groups whose name holds `text` (case, accents and spaces aside)."""
+    wanted = names.fold(text)
+    return [g for g in groups if wanted in names.fold(group_name(g, by))] if wanted else groups
 
 
 class DashboardScreen(TranslatedScreen):
@@ -127,6 +136,8 @@ class DashboardScreen(TranslatedScreen):
     DashboardScreen #groupings { height: 1; }
     DashboardScreen #groupings Underline { display: none; }
     DashboardScreen #groups { height: 2fr; }
+    DashboardScreen #groups-note { padding: 0 1; color: $text-muted; }
+    DashboardScreen #groups-filter { height: 3; margin: 0 1; }
     DashboardScreen #late { height: 1fr; min-height: 3; }
     """
     BINDINGS = [
@@ -136,7 +147,8 @@ class DashboardScreen(TranslatedScreen):
         Binding("c", "app.open_costs", "dashboard.key_costs", id="dashboard.costs"),
         Binding("a", "authorisations", "authorisations.dashboard_open",
                 id="dashboard.authorisations"),
-        Binding("escape", "app.pop_screen", "dashboard.key_back", id="dashboard.back"),
+        Binding("slash", "filter", "dashboard.key_filter", id="dashboard.filter", show=False),
+        Binding("escape", "back", "dashboard.key_back", id="dashboard.back"),
     ]
 
     by = "landlord"
@@ -178,7 +190,9 @@ class DashboardScreen(TranslatedScreen):
             yield Sparkline([], id="dash-weekly")
             yield Tabs(*(Tab(f"{n} {t(f'dashboard.by.{by}')}", id=f"tab-{by}")
                          for n, by in enumerate(GROUPINGS, 1)), id="groupings")
+            yield Input(placeholder=t("dashboard.filter_placeholder"), id="groups-filter")
             yield FittedTable(GROUP_GIVE_WAY, id="groups", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="groups-note")
             yield Label(t("dashboard.loading"), id="dash-late-title")
             yield FittedTable(LATE_GIVE_WAY, id="late", cursor_type="row", zebra_stripes=True)
             yield Label("", id="dash-authorisations")
@@ -187,6 +201,8 @@ class DashboardScreen(TranslatedScreen):
     def on_mount(self) -> None:
         self.today = self.given_today or self.app.today()
         self.title = t("dashboard.title")
+        self.query_one("#groups-filter", Input).display = False
+        self.query_one("#groups-note", Label).display = False
         late = self.query_one("#late", FittedTable)
         late.add_keyed_columns({c: t(f"dashboard.col.late_{c}") for c in LATE_COLUMNS})
         self.reload()
@@ -335,7 +351,10 @@ class DashboardScreen(TranslatedScreen):
         width = BAR if self.wide else NARROW_BAR
         total = group_cells(self.data.territory, None, width)
         total["name"] = t("dashboard.total")
-        rows = [(g.id or "", group_cells(g, self.by, width)) for g in self.groups[self.by]]
+        every = self.groups[self.by]
+        found = matching(every, self.by, self.filter_text())
+        rows = [(g.id or "", group_cells(g, self.by, width)) for g in found[:GROUPS_SHOWN]]
+        self.show_groups_note(len(every), len(found), len(rows))
         table.measure({c: [str(cells[c]) for _, cells in [(TOTAL, total), *rows]]
                        for c in columns if c != "bar"})
         table.add_row(*(v if isinstance(v, Text) else
@@ -345,6 +364,53 @@ class DashboardScreen(TranslatedScreen):
             table.add_row(*(table.cell(c, v) if isinstance(v, str) else v
                             for c, v in ((c, cells[c]) for c in columns)), key=key)
         table.fit()
+
+    def filter_text(self) -> str:
+        field = self.query_one("#groups-filter", Input)
+        return field.value if field.display else ""
+
+    def show_groups_note(self, every: int, found: int, shown: int) -> None:
+        """The line under the table when not every group is listed, and the filter field
+        when there are more groups than the table lists."""
+        self.query_one("#groups-filter", Input).display = every > GROUPS_SHOWN
+        what = t(f"dashboard.by.{self.by}")
+        text = self.filter_text()
+        if text:
+            note = t("dashboard.groups_matching", text=text, count=format_number(found),
+                     every=format_number(every), what=what)
+            if found > shown:
+                note += t("dashboard.groups_first", shown=format_number(shown))
+        elif every > shown:
+            note = t("dashboard.groups_some", shown=format_number(shown),
+                     count=format_number(every), what=what, by=self.by)
+        else:
+            note = ""
+        label = self.query_one("#groups-note", Label)
+        label.update(note)
+        label.display = bool(note)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#groups-filter", Input)
+        if field.display:
+            field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "groups-filter":
+            self.fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "groups-filter":
+            self.query_one("#groups", FittedTable).focus()
+
+    def action_back(self) -> None:
+        """Escape: clears the filter first when typing in it, else goes back."""
+        field = self.query_one("#groups-filter", Input)
+        if field.has_focus and field.value:
+            field.value = ""
+        elif field.has_focus:
+            self.query_one("#groups", FittedTable).focus()
+        else:
+            self.app.pop_screen()
 
     def on_resize(self) -> None:
         if self.data is not None and self.wide != (self.size.width >= WIDE_FROM):
@@ -358,4 +424,5 @@ class DashboardScreen(TranslatedScreen):
         by = str(event.tab.id).removeprefix("tab-")
         if by != self.by:
             self.by = by
+            self.query_one("#groups-filter", Input).value = ""  # a name of another grouping
             self.fill()
