@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Sparkline, Static, Tab, Tabs
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from ..domain import authorisations, dashboard, names
@@ -113,12 +114,19 @@ LATE_SHOWN = 200  # late residences listed on the screen; the title counts them 
 # Groups listed in the table: a territory's 20,000 residences would take the screen
 # many seconds to fill; past this, a line counts them all and `/` filters by name.
 GROUPS_SHOWN = 200
+FILTER_PAUSE = 0.15  # seconds without a key before the filter refills the table
 
 
-def matching(groups: list[Group], by: str, text: str) -> list[Group]:
-    """The groups whose name holds `text` (case, accents and spaces aside)."""
+def folded(groups: list[Group], by: str) -> list[str]:
+    """Each group's name as `matching` compares it (case, accents and spaces aside)."""
+    return [names.fold(group_name(g, by)) for g in groups]
+
+
+def matching(groups: list[Group], folds: list[str], text: str) -> list[Group]:
+    """The groups whose name holds `text` (case, accents and spaces aside); `folds`:
+    `folded(groups)`, worked out once per grouping rather than at every key."""
     wanted = names.fold(text)
-    return [g for g in groups if wanted in names.fold(group_name(g, by))] if wanted else groups
+    return [g for g, f in zip(groups, folds) if wanted in f] if wanted else groups
 
 
 class DashboardScreen(TranslatedScreen):
@@ -180,6 +188,8 @@ class DashboardScreen(TranslatedScreen):
         self.given_today = today  # else the app's day (app.today(): --today, or the clock)
         self.wide: bool | None = None
         self.groups: dict[str | None, list[Group]] = {}  # the groupings read so far
+        self.folds: dict[str | None, list[str]] = {}  # their names as the filter compares them
+        self.filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -242,6 +252,7 @@ class DashboardScreen(TranslatedScreen):
         self.loading = False
         self.data = message.data
         self.groups = dict(message.data.groups)  # a reload forgets the groupings read before
+        self.folds = {}
         self.late, self.late_total = message.late, message.late_total
         with self.app.batch_update():
             self.show_totals()
@@ -254,6 +265,7 @@ class DashboardScreen(TranslatedScreen):
 
     def on_dashboard_screen_grouping_loaded(self, message: GroupingLoaded) -> None:
         self.groups[message.by] = message.groups
+        self.folds.pop(message.by, None)
         if message.by == self.by:
             self.fill()
 
@@ -352,7 +364,10 @@ class DashboardScreen(TranslatedScreen):
         total = group_cells(self.data.territory, None, width)
         total["name"] = t("dashboard.total")
         every = self.groups[self.by]
-        found = matching(every, self.by, self.filter_text())
+        text = self.filter_text()
+        if text and self.by not in self.folds:
+            self.folds[self.by] = folded(every, self.by)
+        found = matching(every, self.folds.get(self.by, []), text)
         rows = [(g.id or "", group_cells(g, self.by, width)) for g in found[:GROUPS_SHOWN]]
         self.show_groups_note(len(every), len(found), len(rows))
         table.measure({c: [str(cells[c]) for _, cells in [(TOTAL, total), *rows]]
@@ -395,8 +410,12 @@ class DashboardScreen(TranslatedScreen):
             field.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Refilled once typing pauses (filling 200 rows takes the table 0.2 s: at each
+        key, fast typing would wait for every one of them)."""
         if event.input.id == "groups-filter":
-            self.fill()
+            if self.filter_timer is not None:
+                self.filter_timer.stop()
+            self.filter_timer = self.set_timer(FILTER_PAUSE, self.fill)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "groups-filter":
