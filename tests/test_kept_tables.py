@@ -70,7 +70,7 @@ def test_an_older_op_merged_later_reorders_same_day_decisions(store):
     assert auths.of_residence(store.conn, rid, TODAY).state == "refused"
 
 
-def test_the_counts_keep_the_residences_keys_and_follow_them(store):
+def test_the_counts_keep_the_residences_fields_and_follow_them(store):
     ids = tinyterritory.build(store)
     mez = ids["mezereaux"]
     before = {g.id: g.halls for g in dashboard.progress(store.conn, "landlord")}
@@ -85,6 +85,9 @@ def test_the_counts_keep_the_residences_keys_and_follow_them(store):
     store.update("residences", mez, {"qpv_id": qpv}, reason="test")
     groups = {g.id: g.halls for g in dashboard.progress(store.conn, "qpv")}
     assert groups == {qpv: 3, None: 4}
+    store.update("residences", mez, {"name": "Les Mézereaux (tour B)"}, reason="test")
+    names = {g.id: g.name for g in dashboard.progress(store.conn, "residence")}
+    assert names[mez] == "Les Mézereaux (tour B)"
     assert journal.verify(store.conn) is None
     store.conn.execute("UPDATE residence_counts SET commune_id = NULL WHERE residence_id = ?",
                        (mez,))

@@ -23,7 +23,7 @@ from .schema import NOT_COUNTED
 GROUPINGS = ("landlord", "commune", "qpv", "residence", "technician")
 
 # Each residence's counts from its halls' statuses: the aggregate over the view,
-# kept per residence by the database with the residence's landlord, commune and QPV
+# kept per residence by the database with the residence's landlord, commune, QPV, name
 # (`residence_counts`, schema m011 and m012: the same sums over `hall_status`,
 # recounted by triggers and checked by `journal verify`). Halls of no residence
 # are kept under the residence ''.
@@ -50,8 +50,7 @@ _KEY = {
     "landlord": ("k.landlord_id", "(SELECT x.name FROM landlords x WHERE x.id = g.key)"),
     "commune": ("k.commune_id", "(SELECT x.name FROM communes x WHERE x.id = g.key)"),
     "qpv": ("k.qpv_id", "(SELECT x.name FROM qpvs x WHERE x.id = g.key)"),
-    # grouped in the kept table's own order (no sort); '' (no residence) made NULL after
-    "residence": ("k.residence_id", "(SELECT x.name FROM residences x WHERE x.id = g.key)"),
+    "residence": ("k.residence_id", "k.name"),  # the kept rows themselves (_branch)
     "technician": ("k.technician", "g.key"),
 }
 
@@ -91,8 +90,11 @@ def _branch(by: str | None) -> str:
     number = 0 if by is None else GROUPINGS.index(by) + 1
     group = f" GROUP BY {key}" if by else ""
     source = "by_technician" if by == "technician" else "residence_counts"
-    out = "nullif(g.key, '')" if by == "residence" else "g.key"
-    return (f"SELECT {number}, '{by or ''}', {out} IS NULL, {out}, {name}, {_COLUMNS} "
+    if by == "residence":  # a row each already, with its name: nothing to group
+        return (f"SELECT {number}, 'residence', k.residence_id = '', "
+                f"nullif(k.residence_id, ''), k.name, {', '.join(f'k.{c}' for c in _COUNTS)} "
+                f"FROM residence_counts k")
+    return (f"SELECT {number}, '{by or ''}', g.key IS NULL, g.key, {name}, {_COLUMNS} "
             f"FROM (SELECT {key} AS key, {_SUMS} FROM {source} k{group}) g")
 
 

@@ -527,11 +527,11 @@ def verify_decided(conn: sqlite3.Connection) -> Problem | None:
 def verify_counts(conn: sqlite3.Connection) -> Problem | None:
     """The first residence whose counts (``residence_counts``, kept by triggers) are not
     the aggregate of its halls' statuses."""
-    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_KEYS
+    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_FIELDS
 
     want = {row[0]: row[1:] for row in conn.execute(RESIDENCE_COUNTS_ALL)}
     have = {row[0]: row[1:] for row in conn.execute(
-        f"SELECT residence_id, {', '.join((*RESIDENCE_KEYS, *RESIDENCE_COUNT_COLUMNS))} "
+        f"SELECT residence_id, {', '.join((*RESIDENCE_FIELDS, *RESIDENCE_COUNT_COLUMNS))} "
         "FROM residence_counts")}
     for residence_id in sorted(set(want) | set(have)):
         if want.get(residence_id) != have.get(residence_id):

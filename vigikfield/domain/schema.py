@@ -570,17 +570,17 @@ _COUNTS_SELECT = """SELECT coalesce(hs.residence_id, '') AS residence_id, count(
   FROM hall_status hs"""
 M011_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"  # m011's, as it ran
 
-# From m012 on, each residence's row also keeps the residence's landlord, commune and
-# QPV (so that a grouping reads this table alone), recounted when they change.
-RESIDENCE_KEYS = ("landlord_id", "commune_id", "qpv_id")
+# From m012 on, each residence's row also keeps the residence's landlord, commune, QPV
+# and name (so that a grouping reads this table alone), recounted when they change.
+RESIDENCE_FIELDS = ("landlord_id", "commune_id", "qpv_id", "name")
 _HEAD = "SELECT coalesce(hs.residence_id, '') AS residence_id,"
 assert _COUNTS_SELECT.startswith(_HEAD) and _COUNTS_SELECT.endswith("FROM hall_status hs")
 _KEYED_COUNTS_SELECT = (
-    _HEAD + "".join(f" r.{k}," for k in RESIDENCE_KEYS) + _COUNTS_SELECT[len(_HEAD):]
+    _HEAD + "".join(f" r.{k}," for k in RESIDENCE_FIELDS) + _COUNTS_SELECT[len(_HEAD):]
     + "\n  LEFT JOIN residences r ON r.id = hs.residence_id")
 RESIDENCE_COUNTS_ALL = _KEYED_COUNTS_SELECT + " GROUP BY hs.residence_id"
 _INTO_COUNTS = ("INSERT INTO residence_counts (residence_id, "
-                + ", ".join((*RESIDENCE_KEYS, *RESIDENCE_COUNT_COLUMNS)) + ") ")
+                + ", ".join((*RESIDENCE_FIELDS, *RESIDENCE_COUNT_COLUMNS)) + ") ")
 
 
 # The noted halls and residences brought up to date (journal.flush), in order.
@@ -688,7 +688,7 @@ END""",
     f"""CREATE TRIGGER residence_dirty_residences_ai AFTER INSERT ON residences BEGIN
   {_note_known("new.id")}
 END""",
-    f"""CREATE TRIGGER residence_dirty_residences_au AFTER UPDATE OF {', '.join(RESIDENCE_KEYS)}
+    f"""CREATE TRIGGER residence_dirty_residences_au AFTER UPDATE OF {', '.join(RESIDENCE_FIELDS)}
 ON residences BEGIN
   {_note_known("old.id")}
   {_note_known("new.id")}
@@ -713,7 +713,8 @@ FLUSH = FLUSH[:-1] + FLUSH_DECISIONS + FLUSH[-1:]
 def m012_decisions_and_upkeep(db: Database) -> None:
     """Each residence's latest authorisation decision, kept in a table by triggers (the
     dashboard counts 20,000 residences' states without ranking every decision); each
-    residence's counts keep its landlord, commune and QPV (a grouping reads them alone); the
+    residence's counts keep its landlord, commune, QPV and name (a grouping reads them
+    alone); the
     halls that count, indexed by their Vigik Plus readiness and last maintenance (the
     territory's yearly maintenance read from the index alone), and those that do not."""
     _run(db, (
@@ -725,9 +726,9 @@ def m012_decisions_and_upkeep(db: Database) -> None:
         ) WITHOUT ROWID""",
         f"INSERT INTO residence_decision (residence_id, {', '.join(DECISION_COLUMNS)}) "
         + DECISION_ALL,
-        *(f"ALTER TABLE residence_counts ADD COLUMN {k} TEXT" for k in RESIDENCE_KEYS),
+        *(f"ALTER TABLE residence_counts ADD COLUMN {k} TEXT" for k in RESIDENCE_FIELDS),
         *(f"UPDATE residence_counts SET {k} = (SELECT r.{k} FROM residences r "
-          f"WHERE r.id = residence_counts.residence_id)" for k in RESIDENCE_KEYS),
+          f"WHERE r.id = residence_counts.residence_id)" for k in RESIDENCE_FIELDS),
         *M012_TRIGGERS,
         # covering (the retired flag last, read from the index): not a partial index,
         # which every scan of the view would take and then read each hall's row from
