@@ -176,3 +176,26 @@ async def test_the_list_reads_its_orders_once_when_it_opens(store, monkeypatch):
         await _answer(pilot, "yes")
         await until(pilot, lambda: _states(app.screen)[0] == "clos")
         assert len(reads) == 2
+
+
+def test_an_id_beginning_two_orders_is_refused_naming_them(store, cli: Cli):
+    """Two orders whose ids begin alike: a beginning both share is exit 2, naming both,
+    nothing written; one more character picks one."""
+    ids = tinyterritory.build(store)
+    first, second = "5e1f0c00-aaaa-4000-8000-000000000001", "5e1f0c00-bbbb-4000-8000-000000000002"
+    for oid, who in ((first, "Karim"), (second, "Zoé")):
+        store.create("work_orders", {
+            "project_id": store.project_id, "technician": who, "planned_date": "2026-11-20",
+            "residence_ids": [ids["mezereaux"]], "status": "issued"}, entity_id=oid)
+    before = _ops(store)
+    shared = cli("workorder", "close", first[:8])
+    assert shared.exit_code == 2 and "plusieurs ordres de mission" in shared.stderr
+    # named by the beginnings that tell them apart
+    assert f"({first[:10]}, {second[:10]})" in shared.stderr and "Traceback" not in shared.output
+    assert _ops(store) == before and _status(store, first) == _status(store, second) == "issued"
+    # the SQL wildcards of LIKE are plain characters here
+    assert cli("workorder", "close", "5e1f0c00_").exit_code == 2
+    assert cli("workorder", "close", "%").exit_code == 2 and _ops(store) == before
+    picked = cli("workorder", "close", first[:10])
+    assert picked.exit_code == 0 and _status(store, first) == "closed"
+    assert _status(store, second) == "issued"

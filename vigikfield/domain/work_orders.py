@@ -192,9 +192,10 @@ def find(conn: sqlite3.Connection, wanted: str) -> Header:
         rows = conn.execute(sql.format("id LIKE ? ESCAPE '\\'"), (pattern + "%",)).fetchall()
     if not rows:
         raise OrdersError("unknown_order", id=wanted)
-    if len(rows) > 1:
-        raise OrdersError("ambiguous_order", id=wanted,
-                          ids=", ".join(r[0][:8] for r in rows[:5]) + ("…" if len(rows) > 5 else ""))
+    if len(rows) > 1:  # named by their shortest beginnings that tell them apart
+        width = next((n for n in range(8, 37) if len({r[0][:n] for r in rows}) == len(rows)), 36)
+        raise OrdersError("ambiguous_order", id=wanted, ids=", ".join(
+            r[0][:width] for r in rows[:5]) + ("…" if len(rows) > 5 else ""))
     oid, technician, planned, status, count = rows[0]
     return Header(oid, technician, planned, status, int(count or 0))
 
