@@ -149,8 +149,9 @@ class DashboardScreen(TranslatedScreen):
     DashboardScreen #late { height: 1fr; min-height: 3; }
     """
     BINDINGS = [
-        *(Binding(str(n), f"group('{by}')", f"dashboard.by.{by}", id=f"dashboard.by_{by}")
-          for n, by in enumerate(GROUPINGS, 1)),
+        # the tabs show these keys already: the footer keeps its room for the others
+        *(Binding(str(n), f"group('{by}')", f"dashboard.by.{by}", id=f"dashboard.by_{by}",
+                  show=False) for n, by in enumerate(GROUPINGS, 1)),
         Binding("r", "reload", "dashboard.key_reload", id="dashboard.reload"),
         Binding("c", "app.open_costs", "dashboard.key_costs", id="dashboard.costs"),
         Binding("a", "authorisations", "authorisations.dashboard_open",
