@@ -114,16 +114,24 @@ async def test_ctrl_d_from_the_route_shows_the_figures_of_report_progress(demo_s
         assert not isinstance(app.screen, DashboardScreen)
 
 
+def _progress(db_path: Path, by: str) -> list[dict]:
+    return json.loads(Cli(db_path)("report", "progress", "--by", by, "--json").output)
+
+
+async def _open(pilot) -> DashboardScreen:
+    """The dashboard pushed on the app, once it shows its figures."""
+    pilot.app.push_screen(DashboardScreen(today=TODAY))
+    await _until(pilot, lambda: _loaded(pilot.app))
+    return pilot.app.screen
+
+
 async def test_a_grouping_is_read_when_first_chosen_then_kept(demo_store, db_path):
     """The screen opens with the landlords (and the QPV, for the coverage); the 20,000
     residences of a large territory are read only when their tab is chosen."""
-    by_residence = json.loads(Cli(db_path)("report", "progress", "--by", "residence",
-                                           "--json").output)
+    by_residence = _progress(db_path, "residence")
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:
-        app.push_screen(DashboardScreen(today=TODAY))
-        await _until(pilot, lambda: _loaded(app))
-        screen = app.screen
+        screen = await _open(pilot)
         assert set(screen.groups) == {None, "landlord", "qpv"}
         table = screen.query_one("#groups", FittedTable)
         await pilot.press("4")
@@ -153,13 +161,10 @@ async def test_a_long_grouping_lists_its_first_groups_and_filters_by_name(
     from vigikfield.screens import dashboard as screen_module
 
     monkeypatch.setattr(screen_module, "GROUPS_SHOWN", 15)  # the demo: 11 landlords
-    by_residence = json.loads(Cli(db_path)("report", "progress", "--by", "residence",
-                                           "--json").output)
+    by_residence = _progress(db_path, "residence")
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:
-        app.push_screen(DashboardScreen(today=TODAY))
-        await _until(pilot, lambda: _loaded(app))
-        screen = app.screen
+        screen = await _open(pilot)
         table = screen.query_one("#groups", FittedTable)
         field = screen.query_one("#groups-filter")
         note = screen.query_one("#groups-note")

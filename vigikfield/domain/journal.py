@@ -508,37 +508,37 @@ def verify_clocks(conn: sqlite3.Connection) -> Problem | None:
     return None
 
 
+def _kept_differs(conn: sqlite3.Connection, key: str, entity: str, from_scratch: str,
+                  kept: str) -> Problem | None:
+    """The first row of a table the triggers keep (`kept`: key, then its columns) that is
+    not what its definition gives from scratch (`from_scratch`: the same columns)."""
+    want = {row[0]: row[1:] for row in conn.execute(from_scratch)}
+    have = {row[0]: row[1:] for row in conn.execute(kept)}
+    for entity_id in sorted(set(want) | set(have)):
+        if want.get(entity_id) != have.get(entity_id):
+            return Problem("state", key, {"have": repr(have.get(entity_id)),
+                                          "want": repr(want.get(entity_id))},
+                           entity=entity, entity_id=entity_id)
+    return None
+
+
 def verify_decided(conn: sqlite3.Connection) -> Problem | None:
     """The first hall whose deciding attempt (``hall_decided``, kept by triggers) is not
     what the status rule gives from scratch."""
     from .schema import DECIDED_ALL, DECIDED_COLUMNS
 
-    want = {row[0]: row[1:] for row in conn.execute(DECIDED_ALL)}
-    have = {row[0]: row[1:] for row in conn.execute(
-        f"SELECT hall_id, {', '.join(DECIDED_COLUMNS)} FROM hall_decided")}
-    for hall_id in sorted(set(want) | set(have)):
-        if want.get(hall_id) != have.get(hall_id):
-            return Problem("state", "decided", {"have": repr(have.get(hall_id)),
-                                                "want": repr(want.get(hall_id))},
-                           entity="halls", entity_id=hall_id)
-    return None
+    return _kept_differs(conn, "decided", "halls", DECIDED_ALL,
+                         f"SELECT hall_id, {', '.join(DECIDED_COLUMNS)} FROM hall_decided")
 
 
 def verify_counts(conn: sqlite3.Connection) -> Problem | None:
     """The first residence whose counts (``residence_counts``, kept by triggers) are not
-    the aggregate of its halls' statuses."""
+    the aggregate of its halls' statuses, with the residence's fields kept alongside."""
     from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_FIELDS
 
-    want = {row[0]: row[1:] for row in conn.execute(RESIDENCE_COUNTS_ALL)}
-    have = {row[0]: row[1:] for row in conn.execute(
-        f"SELECT residence_id, {', '.join((*RESIDENCE_FIELDS, *RESIDENCE_COUNT_COLUMNS))} "
-        "FROM residence_counts")}
-    for residence_id in sorted(set(want) | set(have)):
-        if want.get(residence_id) != have.get(residence_id):
-            return Problem("state", "counts", {"have": repr(have.get(residence_id)),
-                                               "want": repr(want.get(residence_id))},
-                           entity="residences", entity_id=residence_id)
-    return None
+    columns = ", ".join((*RESIDENCE_FIELDS, *RESIDENCE_COUNT_COLUMNS))
+    return _kept_differs(conn, "counts", "residences", RESIDENCE_COUNTS_ALL,
+                         f"SELECT residence_id, {columns} FROM residence_counts")
 
 
 def verify_decisions(conn: sqlite3.Connection) -> Problem | None:
@@ -546,15 +546,9 @@ def verify_decisions(conn: sqlite3.Connection) -> Problem | None:
     kept by triggers) is not what the ordering rule gives from scratch."""
     from .schema import DECISION_ALL, DECISION_COLUMNS
 
-    want = {row[0]: row[1:] for row in conn.execute(DECISION_ALL)}
-    have = {row[0]: row[1:] for row in conn.execute(
-        f"SELECT residence_id, {', '.join(DECISION_COLUMNS)} FROM residence_decision")}
-    for residence_id in sorted(set(want) | set(have)):
-        if want.get(residence_id) != have.get(residence_id):
-            return Problem("state", "decision", {"have": repr(have.get(residence_id)),
-                                                 "want": repr(want.get(residence_id))},
-                           entity="residences", entity_id=residence_id)
-    return None
+    return _kept_differs(
+        conn, "decision", "residences", DECISION_ALL,
+        f"SELECT residence_id, {', '.join(DECISION_COLUMNS)} FROM residence_decision")
 
 
 def verify(conn: sqlite3.Connection) -> Problem | None:
