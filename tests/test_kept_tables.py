@@ -139,3 +139,28 @@ def test_the_territorys_vigik_plus_figures_are_the_sum_of_the_landlords(store):
     plan = " ".join(r[3] for r in conn.execute(
         f"EXPLAIN QUERY PLAN SELECT * FROM ({upkeep._TERRITORY_CELLS})", {"today": "x"}))
     assert "COVERING INDEX idx_halls_upkeep" in plan
+
+
+def test_the_replacement_counts_the_costs_read_are_kept_and_checked(store):
+    """The halls to replace (incompatible, or replaced already) and those replaced, kept
+    per residence for the costs: a replacement recorded on a hall recounts its residence."""
+    ids = tinyterritory.build(store)
+    conn = store.conn
+
+    def kept(residence: str) -> tuple[int, int]:
+        return conn.execute("SELECT to_replace, replaced FROM residence_counts "
+                            "WHERE residence_id = ?", (residence,)).fetchone()
+
+    assert kept(ids["mezereaux"]) == (1, 0)  # mez_c is incompatible
+    store.update("halls", ids["mez_c"], {"replaced_on": "2026-11-30", "vigik": "compatible"},
+                 reason="test")
+    assert kept(ids["mezereaux"]) == (1, 1)  # replaced: still counted as one to replace
+    (plain,) = conn.execute(
+        "SELECT count(*) FROM hall_status s JOIN halls h ON h.id = s.hall_id "
+        "WHERE s.residence_id = ? AND h.replaced_on IS NOT NULL", (ids["mezereaux"],)).fetchone()
+    assert plain == 1
+    assert journal.verify(conn) is None
+    conn.execute("UPDATE residence_counts SET replaced = 0 WHERE residence_id = ?",
+                 (ids["mezereaux"],))
+    problem = journal.verify(conn)
+    assert problem is not None and problem.key == "counts" and problem.entity_id == ids["mezereaux"]

@@ -225,14 +225,12 @@ class Report:
 # residences, the halls (all are to be encoded: the incompatible ones after their
 # replacement), those encoded, those to replace (incompatible, or already replaced)
 # and those replaced.
-_HALLS = """SELECT r.landlord_id, count(*),
-  coalesce(sum(hs.status = 'encoded'), 0),
-  coalesce(sum(hs.status = 'incompatible' OR h.replaced_on IS NOT NULL), 0),
-  coalesce(sum(h.replaced_on IS NOT NULL), 0)
-FROM hall_status hs
-JOIN halls h ON h.id = hs.hall_id
-LEFT JOIN residences r ON r.id = hs.residence_id
-GROUP BY r.landlord_id"""
+# The sums over hall_status kept per residence with its landlord (`residence_counts`,
+# schema.REPLACEMENT_COUNTS: at 130,000 halls 20,000 rows rather than every hall).
+_HALLS = """SELECT c.landlord_id, coalesce(sum(c.halls), 0), coalesce(sum(c.encoded), 0),
+  coalesce(sum(c.to_replace), 0), coalesce(sum(c.replaced), 0)
+FROM residence_counts c
+GROUP BY c.landlord_id"""
 
 # Each installed offline station has its dedicated computer: an office's computers
 # are incurred as far as its stations are installed.

@@ -534,9 +534,9 @@ def verify_decided(conn: sqlite3.Connection) -> Problem | None:
 def verify_counts(conn: sqlite3.Connection) -> Problem | None:
     """The first residence whose counts (``residence_counts``, kept by triggers) are not
     the aggregate of its halls' statuses, with the residence's fields kept alongside."""
-    from .schema import RESIDENCE_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_FIELDS
+    from .schema import KEPT_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_FIELDS
 
-    columns = ", ".join((*RESIDENCE_FIELDS, *RESIDENCE_COUNT_COLUMNS))
+    columns = ", ".join((*RESIDENCE_FIELDS, *KEPT_COUNT_COLUMNS))
     return _kept_differs(conn, "counts", "residences", RESIDENCE_COUNTS_ALL,
                          f"SELECT residence_id, {columns} FROM residence_counts")
 

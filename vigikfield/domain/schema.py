@@ -575,12 +575,23 @@ M011_COUNTS_ALL = _COUNTS_SELECT + " GROUP BY hs.residence_id"  # m011's, as it 
 RESIDENCE_FIELDS = ("landlord_id", "commune_id", "qpv_id", "name")
 _HEAD = "SELECT coalesce(hs.residence_id, '') AS residence_id,"
 assert _COUNTS_SELECT.startswith(_HEAD) and _COUNTS_SELECT.endswith("FROM hall_status hs")
+# And the costs' counts (docs/costs.md): the halls whose access system is to replace
+# (incompatible, or replaced already) and those replaced, read from the hall's row.
+REPLACEMENT_COUNTS = {
+    "to_replace": "coalesce(sum(hs.status = 'incompatible' OR x.replaced_on IS NOT NULL), 0)",
+    "replaced": "coalesce(sum(x.replaced_on IS NOT NULL), 0)",
+}
+KEPT_COUNT_COLUMNS = (*RESIDENCE_COUNT_COLUMNS, *REPLACEMENT_COUNTS)
+_TAIL = "\n  FROM hall_status hs"
 _KEYED_COUNTS_SELECT = (
-    _HEAD + "".join(f" r.{k}," for k in RESIDENCE_FIELDS) + _COUNTS_SELECT[len(_HEAD):]
+    _HEAD + "".join(f" r.{k}," for k in RESIDENCE_FIELDS)
+    + _COUNTS_SELECT[len(_HEAD):-len(_TAIL)]
+    + "".join(f",\n    {sql} AS {name}" for name, sql in REPLACEMENT_COUNTS.items()) + _TAIL
+    + "\n  JOIN halls x ON x.id = hs.hall_id"
     + "\n  LEFT JOIN residences r ON r.id = hs.residence_id")
 RESIDENCE_COUNTS_ALL = _KEYED_COUNTS_SELECT + " GROUP BY hs.residence_id"
 _INTO_COUNTS = ("INSERT INTO residence_counts (residence_id, "
-                + ", ".join((*RESIDENCE_FIELDS, *RESIDENCE_COUNT_COLUMNS)) + ") ")
+                + ", ".join((*RESIDENCE_FIELDS, *KEPT_COUNT_COLUMNS)) + ") ")
 
 
 # The noted halls and residences brought up to date (journal.flush), in order.
@@ -684,7 +695,13 @@ END""",
 WHEN new.entity = 'authorisations' BEGIN
   {_note_known("(SELECT y.residence_id FROM authorisations y WHERE y.id = new.entity_id)")}
 END""",
-    # the keys each residence's counts keep
+    # what the counts read of a hall, now with its replacement
+    f"""CREATE TRIGGER residence_dirty_halls_au AFTER UPDATE OF {_HALL_FIELDS}, replaced_on
+ON halls BEGIN
+  {_note_residence("old.residence_id")}
+  {_note_residence("new.residence_id")}
+END""",
+    # the fields each residence's counts keep
     f"""CREATE TRIGGER residence_dirty_residences_ai AFTER INSERT ON residences BEGIN
   {_note_known("new.id")}
 END""",
@@ -727,8 +744,11 @@ def m012_decisions_and_upkeep(db: Database) -> None:
         f"INSERT INTO residence_decision (residence_id, {', '.join(DECISION_COLUMNS)}) "
         + DECISION_ALL,
         *(f"ALTER TABLE residence_counts ADD COLUMN {k} TEXT" for k in RESIDENCE_FIELDS),
-        *(f"UPDATE residence_counts SET {k} = (SELECT r.{k} FROM residences r "
-          f"WHERE r.id = residence_counts.residence_id)" for k in RESIDENCE_FIELDS),
+        *(f"ALTER TABLE residence_counts ADD COLUMN {k} INTEGER NOT NULL DEFAULT 0"
+          for k in REPLACEMENT_COUNTS),
+        "DELETE FROM residence_counts",
+        _INTO_COUNTS + RESIDENCE_COUNTS_ALL,
+        "DROP TRIGGER residence_dirty_halls_au",
         *M012_TRIGGERS,
         # covering (the retired flag last, read from the index): not a partial index,
         # which every scan of the view would take and then read each hall's row from
