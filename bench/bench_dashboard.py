@@ -14,7 +14,7 @@ on the demo territory), each measure interleaved with its floor:
   (`dashboard.vigik_plus`) and the authorisations' line (`authorisations.counts`).
   Floor: the plain GROUP BY of each — the view for the groupings and the weeks,
   the view joined to the halls for Vigik Plus, and for the authorisations each
-  residence's latest decision ranked from scratch (schema.DECISION_ALL).
+  residence's latest decision ranked from scratch (kept.DECISION_ALL).
   Goals: ratio <= 2 and value < 200 ms.
 - every grouping at once (`dashboard.load(late=False)`, what the committee's PDF
   reads): information, against the plain GROUP BY of each.
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import bench
 from bench.bench_demo import generate, key
-from vigikfield.domain import authorisations, dashboard, lateness, schema, upkeep
+from vigikfield.domain import authorisations, dashboard, kept, lateness, upkeep
 from vigikfield.domain.store import connect
 
 CHILD = Path(__file__).resolve().parent / "dashboard_start.py"
@@ -73,7 +73,7 @@ FLOOR_VIGIK_PLUS = f"""SELECT {upkeep.READY.format(f='h.vigik_plus')},
 FLOOR_AUTHORISATIONS = f"""SELECT CASE WHEN a.decision IS NULL AND r.authorized_by IS NULL
     THEN 'pending' WHEN a.decision = 'refused' THEN 'refused'
     WHEN a.until < :today THEN 'expired' ELSE 'granted' END AS state, count(*)
-  FROM residences r LEFT JOIN ({schema.DECISION_ALL}) a ON a.residence_id = r.id
+  FROM residences r LEFT JOIN ({kept.DECISION_ALL}) a ON a.residence_id = r.id
   GROUP BY state"""
 
 

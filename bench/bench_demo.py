@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import bench
-from vigikfield.domain import demo, demo_data, hallcode, journal, model, schema, store
+from vigikfield.domain import demo, demo_data, hallcode, journal, kept, model, schema, store
 from vigikfield.domain.model import ENTITIES, ORDER
 from vigikfield.domain.store import Store, connect
 
-SOURCES = (demo, demo_data, hallcode, journal, model, schema, store)
+SOURCES = (demo, demo_data, hallcode, journal, kept, model, schema, store)
 
 
 def key() -> str:

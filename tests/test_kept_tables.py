@@ -11,7 +11,7 @@ from datetime import date
 
 import tinyterritory
 from vigikfield.domain import authorisations as auths
-from vigikfield.domain import dashboard, journal, schema, upkeep
+from vigikfield.domain import dashboard, journal, kept, upkeep
 
 TODAY = date(2026, 12, 1)
 
@@ -22,7 +22,7 @@ def _kept_decisions(conn) -> dict[str, tuple]:
 
 
 def _from_scratch(conn) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in conn.execute(schema.DECISION_ALL)}
+    return {r[0]: r[1:] for r in conn.execute(kept.DECISION_ALL)}
 
 
 def test_the_latest_decision_is_kept_and_checked_by_journal_verify(store):

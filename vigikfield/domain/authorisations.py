@@ -5,7 +5,7 @@ A residence's state is defined ONCE, in `STATE_SQL`, read by every reader (the
 CLI, the wizard's refusal, the residence panel, the work-order picker, the
 dashboard): its latest decision — ordered by ``decided_on``, then by the clock
 of the decision's first op, then by id, and kept per residence by the database
-(``residence_decision``, schema m012) — gives
+(``residence_decision``, domain/kept.py) — gives
 
 - ``granted``: the decision grants it and its ``until`` (if any) is not before today;
 - ``expired``: granted, but ``until`` < today;
@@ -43,7 +43,7 @@ BLOCKING = ("pending", "refused", "expired")  # states in which no hall may be p
 # it to a set of residence ids (an SQL set: "(:rid)", "(SELECT value FROM json_each(:ids))")
 # or is "" for every residence — read it through `state_sql`. The latest decision `d`
 # of each residence is kept by the database (`residence_decision`: the ordering
-# rule, schema._LATEST_DECISION, written once; checked by `journal verify`), with the
+# rule, kept._LATEST_DECISION, written once; checked by `journal verify`), with the
 # decision and `until` the state reads (a count reads no authorisation row).
 _STATE_SQL = """
 SELECT r.id AS residence_id, r.name AS residence, r.landlord_id,

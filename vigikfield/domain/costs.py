@@ -226,7 +226,7 @@ class Report:
 # replacement), those encoded, those to replace (incompatible, or already replaced)
 # and those replaced.
 # The sums over hall_status kept per residence with its landlord (`residence_counts`,
-# schema.REPLACEMENT_COUNTS: at 130,000 halls 20,000 rows rather than every hall).
+# kept.REPLACEMENT_COUNTS: at 130,000 halls 20,000 rows rather than every hall).
 _HALLS = """SELECT c.landlord_id, coalesce(sum(c.halls), 0), coalesce(sum(c.encoded), 0),
   coalesce(sum(c.to_replace), 0), coalesce(sum(c.replaced), 0)
 FROM residence_counts c

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from . import lateness, upkeep
-from .schema import NOT_COUNTED
+from .kept import NOT_COUNTED
 
 # How the figures may be grouped (None: the territory as a whole).
 GROUPINGS = ("landlord", "commune", "qpv", "residence", "technician")
@@ -57,7 +57,7 @@ _KEY = {
 # The Monday (ISO week, UTC day) of each encoded hall's deciding attempt: the halls
 # of the view whose status is "encoded" are those whose kept deciding attempt
 # (`hall_decided`, which the view reads) is a success, but for the halls that do not
-# count (schema.COUNTED: retired, a few); every decided hall is a hall (a foreign
+# count (kept.COUNTED: retired, a few); every decided hall is a hall (a foreign
 # key). Read from the kept table: at 130,000 halls, 25 ms rather than the view's 100.
 # A hall encoded without a date (an older release) is not in any week.
 # Counted per day, then per week (the date function once a day, not once a hall); the

@@ -244,8 +244,8 @@ def append(
 
 def flush(conn: sqlite3.Connection) -> None:
     """Bring the derived status tables up to date with the state just written (the halls
-    and residences its triggers noted: schema.FLUSH), inside the writer's transaction."""
-    from .schema import FLUSH
+    and residences its triggers noted: kept.FLUSH), inside the writer's transaction."""
+    from .kept import FLUSH
 
     if (conn.execute("SELECT 1 FROM hall_dirty LIMIT 1").fetchone()
             or conn.execute("SELECT 1 FROM residence_dirty LIMIT 1").fetchone()):
@@ -525,7 +525,7 @@ def _kept_differs(conn: sqlite3.Connection, key: str, entity: str, from_scratch:
 def verify_decided(conn: sqlite3.Connection) -> Problem | None:
     """The first hall whose deciding attempt (``hall_decided``, kept by triggers) is not
     what the status rule gives from scratch."""
-    from .schema import DECIDED_ALL, DECIDED_COLUMNS
+    from .kept import DECIDED_ALL, DECIDED_COLUMNS
 
     return _kept_differs(conn, "decided", "halls", DECIDED_ALL,
                          f"SELECT hall_id, {', '.join(DECIDED_COLUMNS)} FROM hall_decided")
@@ -534,7 +534,7 @@ def verify_decided(conn: sqlite3.Connection) -> Problem | None:
 def verify_counts(conn: sqlite3.Connection) -> Problem | None:
     """The first residence whose counts (``residence_counts``, kept by triggers) are not
     the aggregate of its halls' statuses, with the residence's fields kept alongside."""
-    from .schema import KEPT_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_FIELDS
+    from .kept import KEPT_COUNT_COLUMNS, RESIDENCE_COUNTS_ALL, RESIDENCE_FIELDS
 
     columns = ", ".join((*RESIDENCE_FIELDS, *KEPT_COUNT_COLUMNS))
     return _kept_differs(conn, "counts", "residences", RESIDENCE_COUNTS_ALL,
@@ -544,7 +544,7 @@ def verify_counts(conn: sqlite3.Connection) -> Problem | None:
 def verify_decisions(conn: sqlite3.Connection) -> Problem | None:
     """The first residence whose latest authorisation decision (``residence_decision``,
     kept by triggers) is not what the ordering rule gives from scratch."""
-    from .schema import DECISION_ALL, DECISION_COLUMNS
+    from .kept import DECISION_ALL, DECISION_COLUMNS
 
     return _kept_differs(
         conn, "decision", "residences", DECISION_ALL,

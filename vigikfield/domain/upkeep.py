@@ -18,7 +18,7 @@ One definition of "yearly maintenance overdue", in SQL (`DUE`, `STATE`), with
 
 Readiness (`halls.vigik_plus`): 1 ready, 0 not ready, null unknown.
 
-Every figure is an SQL aggregate over the halls that count (``schema.COUNTED``,
+Every figure is an SQL aggregate over the halls that count (``kept.COUNTED``,
 the condition of the one status view ``hall_status``: retired halls are out of
 every count), read from the hall's own row: the two fields are the hall's.
 """
@@ -31,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from ..i18n import TranslatedError
-from .schema import COUNTED
+from .kept import COUNTED
 
 SOON_DAYS = 30  # "due within 30 days"
 STATES = ("overdue", "due_soon", "up_to_date", "never")  # maintenance, stable names
@@ -64,7 +64,7 @@ def due_sql(column: str) -> str:
     return DUE.format(d=column)
 
 
-# The halls that count (schema.COUNTED: the status view's own condition) grouped by
+# The halls that count (kept.COUNTED: the status view's own condition) grouped by
 # (key, readiness flag, last maintenance), then each group's two CASEs computed once:
 # the territory's groups are read from an index alone (idx_halls_upkeep: at 130,000
 # halls, 40 ms rather than 800), a landlord's keyed by residence first and the
