@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from vigikfield import i18n
 from vigikfield.cli import build_cli
+from vigikfield.domain import demo
 from vigikfield.domain.store import Store
 
 
@@ -33,6 +35,30 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def store(db_path) -> Store:
+    s = Store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo territory, built once per test process; never written to (demo_store
+    gives each test its own copy)."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    path = folder / "demo.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("VIGIKFIELD_HOME", str(folder))
+        store = Store(path)
+        demo.ensure(store)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_template, db_path) -> Store:
+    """A copy of the demo territory at `db_path` (what `cli` reads), opened."""
+    shutil.copyfile(demo_template, db_path)
     s = Store(db_path)
     yield s
     s.close()

@@ -7,7 +7,6 @@ nothing written; F1 lists its keys; snapshots at 80 × 24 and 120 × 40."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +16,6 @@ from textual.widgets import Input, Static
 
 from conftest import Cli
 from tui_wait import settle, until
-from vigikfield.domain import demo
-from vigikfield.domain.store import Store
 from vigikfield.screens.costs import TOTAL, CostsScreen, ParameterDialog
 from vigikfield.screens.dashboard import DashboardScreen
 from vigikfield.screens.help import HelpScreen
@@ -26,27 +23,6 @@ from vigikfield.tui import make_app
 from vigikfield.widgets.fitted import FittedTable
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-
-
-@pytest.fixture(scope="module")
-def territory(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("tui-costs")
-    path = folder / "demo.db"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("VIGIKFIELD_HOME", str(folder))
-        store = Store(path)
-        demo.ensure(store)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.close()
-    return path
-
-
-@pytest.fixture
-def demo_store(territory, db_path) -> Store:
-    shutil.copy(territory, db_path)
-    store = Store(db_path)
-    yield store
-    store.close()
 
 
 def _loaded(app) -> bool:

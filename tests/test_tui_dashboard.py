@@ -5,7 +5,6 @@ with a key, F1 help, and snapshots at 80 × 24 and 120 × 40."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -15,36 +14,14 @@ import pytest
 from conftest import Cli
 from tui_wait import settle as _settle
 from tui_wait import until as _until
-from vigikfield.domain import demo, lateness
+from vigikfield.domain import lateness
 from vigikfield.domain.names import fold
-from vigikfield.domain.store import Store
 from vigikfield.screens.dashboard import TOTAL, DashboardScreen
 from vigikfield.screens.help import HelpScreen
 from vigikfield.tui import make_app
 from vigikfield.widgets.fitted import FittedTable
 
 TODAY = date(2026, 12, 1)
-
-
-@pytest.fixture(scope="module")
-def territory(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("tui-dashboard")
-    path = folder / "demo.db"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("VIGIKFIELD_HOME", str(folder))
-        store = Store(path)
-        demo.ensure(store)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.close()
-    return path
-
-
-@pytest.fixture
-def demo_store(territory, db_path) -> Store:
-    shutil.copy(territory, db_path)
-    store = Store(db_path)
-    yield store
-    store.close()
 
 
 def _loaded(app) -> bool:

@@ -5,16 +5,14 @@ progress of writing an order; the folders."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 import tinyterritory
 import vigikfield_sync as sync
 from sync_world import World
-from vigikfield.domain import demo, folders
+from vigikfield.domain import folders
 from vigikfield.domain import work_orders as wo
 from vigikfield.domain.store import Store
 from vigikfield_sync import orders as sync_orders
@@ -38,23 +36,10 @@ GROUP BY r.id
 """
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("orders") / "demo.db"
-    store = Store(path)
-    demo.ensure(store)
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
-    return path
-
-
 @pytest.fixture
-def pilot(demo_db, tmp_path) -> Store:
-    path = tmp_path / "demo.db"
-    shutil.copyfile(demo_db, path)
-    store = Store(path)
-    yield store
-    store.close()
+def pilot(demo_store) -> Store:
+    """The pilot's copy of the demo territory (conftest.demo_store)."""
+    return demo_store
 
 
 def _ids(rows) -> set[str]:

@@ -7,36 +7,21 @@ after the demo's data, and after an encoding recorded since."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from vigikfield.domain import demo, lateness
+from vigikfield.domain import lateness
 from vigikfield.domain import work_orders as wo
 from vigikfield.domain.store import Store
 
 TODAY = date(2026, 12, 1)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("orders-forms") / "demo.db"
-    store = Store(path)
-    demo.ensure(store)
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
-    return path
-
-
 @pytest.fixture
-def pilot(demo_db, tmp_path) -> Store:
-    path = tmp_path / "demo.db"
-    shutil.copyfile(demo_db, path)
-    store = Store(path)
-    yield store
-    store.close()
+def pilot(demo_store) -> Store:
+    """The pilot's copy of the demo territory (conftest.demo_store)."""
+    return demo_store
 
 
 def _done_both_ways(conn) -> tuple[dict, dict]:
