@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import statistics
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +29,26 @@ def source_key(*modules: ModuleType) -> str:
     for module in modules:
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call of `fn` takes."""
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def median_pair(value: Callable[[], object], floor: Callable[[], object],
+                repeats: int) -> tuple[float, float]:
+    """The medians of `repeats` timings of `value` and of its `floor`, interleaved (a busy
+    machine weighs on both alike), after one warming call of each (the page cache, the
+    statement cache)."""
+    value(), floor()
+    values, floors = [], []
+    for _ in range(repeats):
+        values.append(timed(value))
+        floors.append(timed(floor))
+    return statistics.median(values), statistics.median(floors)
 
 
 def _remove(path: Path) -> None:

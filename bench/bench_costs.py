@@ -19,13 +19,10 @@ import time
 from pathlib import Path
 
 import bench
-from bench.bench_demo import generate, key
+from bench.bench_demo import territory
 from vigikfield.domain import costs
 from vigikfield.domain.store import connect
 
-
-def territory(scale: str) -> Path:
-    return bench.cached_db(f"territory-{scale}", key(), lambda p: generate(p, scale))
 
 
 def _timed(db: Path, work) -> tuple[float, object]:

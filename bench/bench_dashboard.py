@@ -39,12 +39,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import bench
-from bench.bench_demo import generate, key
+from bench.bench_demo import territory
 from vigikfield.domain import authorisations, dashboard, kept, lateness, upkeep
 from vigikfield.domain.store import connect
 
@@ -78,30 +77,12 @@ FLOOR_AUTHORISATIONS = f"""SELECT CASE WHEN a.decision IS NULL AND r.authorized_
   GROUP BY state"""
 
 
-def territory(scale: str) -> Path:
-    return bench.cached_db(f"territory-{scale}", key(), lambda p: generate(p, scale))
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    fn()
-    return time.perf_counter() - began
-
-
-def _median_pair(value: Callable[[], object], floor: Callable[[], object],
-                 repeats: int) -> tuple[float, float]:
-    value(), floor()  # warm the page cache and the statement cache
-    values, floors = [], []
-    for _ in range(repeats):  # interleaved: a busy machine weighs on both alike
-        values.append(_timed(value))
-        floors.append(_timed(floor))
-    return statistics.median(values), statistics.median(floors)
 
 
 def aggregates(db: Path, repeats: int) -> dict[str, tuple[float, float]]:
     conn = connect(db)
     try:
-        one = _median_pair(lambda: dashboard.progress(conn, "landlord"),
+        one = bench.median_pair(lambda: dashboard.progress(conn, "landlord"),
                            lambda: conn.execute(FLOOR_BY["landlord"]).fetchall(), repeats)
 
         def plain_all() -> None:
@@ -110,9 +91,9 @@ def aggregates(db: Path, repeats: int) -> dict[str, tuple[float, float]]:
                 conn.execute(sql).fetchall()
             conn.execute(FLOOR_WEEKS).fetchall()
 
-        residence = _median_pair(lambda: dashboard.progress(conn, "residence"),
+        residence = bench.median_pair(lambda: dashboard.progress(conn, "residence"),
                                  lambda: conn.execute(FLOOR_BY["residence"]).fetchall(), repeats)
-        every = _median_pair(lambda: dashboard.load(conn, TODAY, late=False), plain_all, repeats)
+        every = bench.median_pair(lambda: dashboard.load(conn, TODAY, late=False), plain_all, repeats)
 
         def plain_opening() -> None:
             conn.execute(FLOOR_TERRITORY).fetchall()
@@ -120,7 +101,7 @@ def aggregates(db: Path, repeats: int) -> dict[str, tuple[float, float]]:
             conn.execute(FLOOR_BY["qpv"]).fetchall()
             conn.execute(FLOOR_WEEKS).fetchall()
 
-        opens = _median_pair(lambda: dashboard.load(conn, TODAY, late=False,
+        opens = bench.median_pair(lambda: dashboard.load(conn, TODAY, late=False,
                                                     groupings=("landlord",)),
                              plain_opening, repeats)
 
@@ -132,8 +113,8 @@ def aggregates(db: Path, repeats: int) -> dict[str, tuple[float, float]]:
             conn.execute(FLOOR_VIGIK_PLUS, {"today": TODAY.isoformat()}).fetchall()
             conn.execute(FLOOR_AUTHORISATIONS, {"today": TODAY.isoformat()}).fetchall()
 
-        other = _median_pair(lines, plain_lines, repeats)
-        late = _median_pair(lambda: lateness.late_residences(conn, TODAY),
+        other = bench.median_pair(lines, plain_lines, repeats)
+        late = bench.median_pair(lambda: lateness.late_residences(conn, TODAY),
                             lambda: conn.execute(FLOOR_BY["landlord"]).fetchall(), repeats)
         # the figures are those of the floor (same sums, another query)
         plain = {k: (n, e) for k, n, e, *_ in conn.execute(FLOOR_BY["landlord"])}

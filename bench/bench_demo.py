@@ -30,6 +30,12 @@ def key() -> str:
     return bench.source_key(*SOURCES)
 
 
+def territory(scale: str) -> Path:
+    """The generated territory of `scale`, built once and cached until its code changes
+    (shared by every bench that reads it)."""
+    return bench.cached_db(f"territory-{scale}", key(), lambda p: generate(p, scale))
+
+
 def generate(path: Path, scale: str) -> float:
     """Seconds to create the territory in a new database at `path` (left closed)."""
     territory = Store(path)

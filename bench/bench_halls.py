@@ -18,13 +18,10 @@ import time
 from pathlib import Path
 
 import bench
-from bench.bench_demo import generate, key
+from bench.bench_demo import territory
 from vigikfield.domain import halls
 from vigikfield.domain.store import connect
 
-
-def territory(scale: str) -> Path:
-    return bench.cached_db(f"territory-{scale}", key(), lambda p: generate(p, scale))
 
 
 def command(db: Path, out: Path) -> float:

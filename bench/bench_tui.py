@@ -41,15 +41,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bench
-from bench.bench_demo import generate, key
+from bench.bench_demo import territory
 
 CHILD = Path(__file__).resolve().parent / "tui_start.py"
 SIZE = (100, 40)
 
-
-def territory(scale: str) -> Path:
-    """The cached generated territory (built once, shared with bench_search)."""
-    return bench.cached_db(f"territory-{scale}", key(), lambda p: generate(p, scale))
 
 
 def start(kind: str, argument: str) -> tuple[float, int, float]:

@@ -21,15 +21,12 @@ timing.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import bench
-from bench.bench_demo import generate, key
+from bench.bench_demo import territory
 from vigikfield.domain import work_orders
 from vigikfield.domain.store import connect
 
@@ -48,24 +45,6 @@ FROM o LEFT JOIN k ON k.residence_id = o.residence_id GROUP BY o.order_id
 ONE_ORDER = 50  # residences
 
 
-def territory(scale: str) -> Path:
-    return bench.cached_db(f"territory-{scale}", key(), lambda p: generate(p, scale))
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    fn()
-    return time.perf_counter() - began
-
-
-def _median_pair(value: Callable[[], object], floor: Callable[[], object],
-                 repeats: int) -> tuple[float, float]:
-    value(), floor()  # warm the page cache and the statement cache
-    values, floors = [], []
-    for _ in range(repeats):  # interleaved: a busy machine weighs on both alike
-        values.append(_timed(value))
-        floors.append(_timed(floor))
-    return statistics.median(values), statistics.median(floors)
 
 
 def _check(conn) -> tuple[int, int, int]:
@@ -85,7 +64,7 @@ def measure(db: Path, repeats: int) -> dict[str, tuple]:
         floor = lambda: conn.execute(FLOOR).fetchall()  # noqa: E731
         listed = lambda: work_orders.orders(conn, TODAY)  # noqa: E731
         own = _check(conn)
-        figures = {"own": (*_median_pair(listed, floor, repeats), own)}
+        figures = {"own": (*bench.median_pair(listed, floor, repeats), own)}
         # one order of 50 residences: a TEMP table hides the territory's orders
         conn.execute("CREATE TEMP TABLE work_orders AS SELECT * FROM main.work_orders WHERE 0")
         ids = [r for (r,) in conn.execute("SELECT id FROM residences ORDER BY id LIMIT ?",
@@ -94,7 +73,7 @@ def measure(db: Path, repeats: int) -> dict[str, tuple]:
                      "status) VALUES ('bench', 'Bench', json(?), '2026-12-15', 'issued')",
                      (json.dumps(ids),))
         one = _check(conn)
-        figures["one"] = (*_median_pair(listed, floor, repeats), one)
+        figures["one"] = (*bench.median_pair(listed, floor, repeats), one)
         conn.execute("DROP TABLE temp.work_orders")
     finally:
         conn.close()
