@@ -16,7 +16,7 @@ import pytest
 
 from conftest import Cli
 from vigikfield.commands import report_progress
-from vigikfield.domain import dashboard, demo, journal, lateness
+from vigikfield.domain import dashboard, journal, lateness
 from vigikfield.domain.store import Store
 
 TODAY = date(2026, 12, 1)
@@ -74,14 +74,14 @@ def _add_cases(store: Store) -> None:
 
 
 @pytest.fixture(scope="module")
-def territory(tmp_path_factory) -> Path:
-    """The demo territory and the cases above, built once; each test gets a copy."""
-    folder = tmp_path_factory.mktemp("dashboard")
-    path = folder / "demo.db"
+def territory(demo_template, tmp_path_factory) -> Path:
+    """The demo territory (conftest.demo_template) and the cases above, made once; each
+    test gets a copy."""
+    path = tmp_path_factory.mktemp("dashboard") / "demo.db"
+    shutil.copyfile(demo_template, path)
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("VIGIKFIELD_HOME", str(folder))
+        env.setenv("VIGIKFIELD_HOME", str(demo_template.parent))  # where the demo was made
         store = Store(path)
-        demo.ensure(store)
         _add_cases(store)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.close()
